@@ -1,0 +1,19 @@
+//! ODT and flat ODT reader (zip + quick-xml). Being written: see issue 2.
+
+use std::path::Path;
+
+use crate::document::Document;
+use crate::error::ErrorKind;
+use crate::limits::Limits;
+
+pub fn read(_path: &Path, _bytes: &[u8], _limits: &Limits) -> Result<Document, ErrorKind> {
+    Err(ErrorKind::UnsupportedFormat(
+        "ODT reading is not built yet".into(),
+    ))
+}
+
+pub fn read_flat(_path: &Path, _bytes: &[u8], _limits: &Limits) -> Result<Document, ErrorKind> {
+    Err(ErrorKind::UnsupportedFormat(
+        "flat ODT reading is not built yet".into(),
+    ))
+}

@@ -1,0 +1,70 @@
+//! Writing files safely: every file tenderlint writes goes through [`write_atomic`], which writes
+//! a temporary file in the target's folder, syncs it and renames it over the target, so a crash
+//! or a full disk never leaves a half-written report or review file. [`refuse_same_file`] stops an
+//! output from replacing one of the inputs.
+
+use std::io::Write;
+use std::path::Path;
+
+/// Writes `bytes` to `path` atomically (temporary file in the same folder, then rename).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".into());
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// An error if `output` is the same file as any of `inputs` (after resolving links).
+pub fn refuse_same_file(output: &Path, inputs: &[&Path]) -> std::io::Result<()> {
+    let out = match std::fs::canonicalize(output) {
+        Ok(p) => p,
+        Err(_) => return Ok(()), // does not exist yet: cannot be an input
+    };
+    for input in inputs {
+        if std::fs::canonicalize(input).ok().as_deref() == Some(out.as_path()) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                format!("refusing to overwrite the input {}", input.display()),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_and_replaces_without_leaving_temporaries() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.json");
+        write_atomic(&p, b"one").unwrap();
+        write_atomic(&p, b"two").unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"two");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1);
+    }
+
+    #[test]
+    fn refuses_to_overwrite_an_input() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("in.docx");
+        std::fs::write(&p, b"x").unwrap();
+        assert!(refuse_same_file(&p, &[p.as_path()]).is_err());
+        let other = dir.path().join("out.docx");
+        assert!(refuse_same_file(&other, &[p.as_path()]).is_ok());
+    }
+}
