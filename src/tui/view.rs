@@ -55,7 +55,7 @@ pub fn areas(area: Rect, app: &App) -> Areas {
     };
     if body.width >= 120 && body.height >= 28 {
         let [top, bottom] =
-            Layout::vertical([Constraint::Fill(1), Constraint::Length(9)]).areas(body);
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(10)]).areas(body);
         let [list, right] =
             Layout::horizontal([Constraint::Percentage(38), Constraint::Fill(1)]).areas(top);
         let [text, detail] =
@@ -726,14 +726,16 @@ fn summary(app: &App, frame: &mut Frame, r: Rect) {
         "{:<22}{:>2}  {:>2}  {:>2}",
         "total", sev[2], sev[1], sev[0]
     )));
-    let mut spans = vec![Span::styled("status ", t.dim())];
-    for (s, n) in STATUSES.iter().zip(st) {
-        spans.push(Span::styled(
-            format!("{} {} {n}  ", status_mark(*s), s.id()),
-            t.status(*s),
-        ));
+    for pair in STATUSES.iter().zip(st).collect::<Vec<_>>().chunks(2) {
+        let mut spans = vec![Span::styled("status   ", t.dim())];
+        for (s, n) in pair {
+            spans.push(Span::styled(
+                format!("{} {:<10}{n:>3}   ", status_mark(**s), s.id()),
+                t.status(**s),
+            ));
+        }
+        lines.push(Line::from(spans));
     }
-    lines.push(Line::from(spans));
     let orphans: usize = app.docs.iter().map(|d| d.orphan_indexes().len()).sum();
     if orphans > 0 {
         lines.push(Line::styled(

@@ -1,0 +1,3 @@
+//! The one integration-test binary; each module tests one area through the public surface.
+
+mod review_tmux;
