@@ -15,6 +15,7 @@
 //! glue around it.
 
 pub mod analysis;
+pub mod batch;
 pub mod document;
 pub mod error;
 pub mod extract;
