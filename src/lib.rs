@@ -15,6 +15,7 @@
 //! glue around it.
 
 pub mod analysis;
+pub mod batch;
 pub mod document;
 pub mod error;
 pub mod extract;
@@ -22,6 +23,7 @@ pub mod finding;
 pub mod fsutil;
 pub mod lang;
 pub mod limits;
+pub mod report;
 pub mod review;
 pub mod sanitize;
 

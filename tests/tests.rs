@@ -1,3 +1,4 @@
-//! The one integration-test binary; each module tests one area through the public surface.
+//! The one integration-test binary; each module is one area.
 
 mod review_tmux;
+mod scan;

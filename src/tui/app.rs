@@ -260,6 +260,8 @@ pub struct UndoEntry {
 pub struct App {
     pub docs: Vec<DocEntry>,
     pub known_topics: Vec<String>,
+    /// Rule sets used, for exported reports.
+    pub rulesets: Vec<tenderlint::report::RulesetInfo>,
     pub filters: Filters,
     /// Findings passing the filters, in list order.
     pub visible: Vec<FindingRef>,
@@ -295,6 +297,7 @@ impl App {
         let mut app = App {
             docs: paths.into_iter().map(DocEntry::new).collect(),
             known_topics: KNOWN_TOPICS.iter().map(|s| s.to_string()).collect(),
+            rulesets: Vec::new(),
             filters: Filters::default(),
             visible: Vec::new(),
             rows: Vec::new(),

@@ -74,21 +74,21 @@ pub fn words(old: &str, new: &str) -> Vec<Op> {
     out
 }
 
-/// The diff as plain text with `[-deleted-]` and `{+inserted+}` markers.
-pub fn to_marked(ops: &[Op]) -> String {
-    ops.iter()
-        .map(|op| match op {
-            Op::Same(s) => s.clone(),
-            Op::Delete(s) => format!("[-{s}-]"),
-            Op::Insert(s) => format!("{{+{s}+}}"),
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The diff as plain text with `[-deleted-]` and `{+inserted+}` markers.
+    fn to_marked(ops: &[Op]) -> String {
+        ops.iter()
+            .map(|op| match op {
+                Op::Same(s) => s.clone(),
+                Op::Delete(s) => format!("[-{s}-]"),
+                Op::Insert(s) => format!("{{+{s}+}}"),
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
 
     #[test]
     fn marked_word_diffs() {

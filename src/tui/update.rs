@@ -427,10 +427,13 @@ fn export_effect(app: &mut App, format: ExportFormat) -> Option<Effect> {
         .map(|p| p.to_path_buf())
         .unwrap_or_default();
     let path = dir.join(format!("tenderlint-review.{}", format.extension()));
-    let contents = match format {
-        ExportFormat::Markdown => export::markdown(app),
-        ExportFormat::Html => export::html(app),
-    };
+    let (contents, left_out) = export::render(app, format);
+    if left_out > 0 {
+        app.status = Some(format!(
+            "{} not read yet or unreadable, left out of the report",
+            view::plural(left_out, "document")
+        ));
+    }
     Some(Effect::Export { path, contents })
 }
 
