@@ -1,5 +1,5 @@
 //! A word-level diff (longest common subsequence) between the original text and a suggested
-//! replacement, for the detail pane and the exported report.
+//! replacement, for the detail pane.
 //!
 //! Words are split on whitespace and compared exactly; runs of the same kind are merged so the
 //! output reads as `kept [-deleted words-] {+inserted words+} kept`. The LCS table is quadratic,

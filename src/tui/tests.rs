@@ -559,6 +559,50 @@ fn word_diff_is_shown_in_the_detail_pane() {
     );
 }
 
+#[test]
+fn any_screen_size_draws_without_panicking() {
+    for (w, h) in [
+        (1, 1),
+        (10, 3),
+        (40, 10),
+        (79, 23),
+        (80, 24),
+        (119, 29),
+        (120, 30),
+        (250, 80),
+    ] {
+        for script in ["", "?", "f", "aq", "dxyz", "<tab><tab><tab>", "x"] {
+            let mut app = sample((w, h));
+            replay(&mut app, script);
+            let _ = screen(&app, w, h);
+        }
+    }
+}
+
+#[test]
+fn a_long_input_shows_its_end() {
+    let mut app = sample((80, 24));
+    replay(&mut app, "E");
+    let long = "word ".repeat(40);
+    for c in long.chars() {
+        update(&mut app, Action::Char(c));
+    }
+    replay(&mut app, "END");
+    let s = screen(&app, 80, 24);
+    let last = s.lines().last().unwrap();
+    assert!(last.contains("Replacement: …"), "{last}");
+    assert!(last.contains("word END▏"), "{last}");
+}
+
+#[test]
+fn the_text_gutter_marks_other_findings_by_severity() {
+    let app = sample((160, 48));
+    let s = screen(&app, 160, 48);
+    assert!(s.contains("▶ 7.1 The Supplier retains"), "{s}");
+    assert!(s.contains("W 7.2 The Authority receives"), "{s}");
+    assert!(s.contains("I   (b) Documents shall"), "{s}");
+}
+
 // ---- saving, reopening, orphans -----------------------------------------------------------
 
 fn carry_out_all(app: &mut App, effects: Vec<Effect>) {
