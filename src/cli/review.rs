@@ -50,19 +50,24 @@ pub fn run(args: ReviewArgs) -> anyhow::Result<ExitCode> {
     if documents.is_empty() {
         bail!("no documents found in the given paths");
     }
-    let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let kind = match args.theme {
-        ThemeArg::Default => ThemeKind::Default,
-        ThemeArg::HighContrast => ThemeKind::HighContrast,
-    };
+    let theme = theme(args.theme, std::env::var_os("NO_COLOR"));
     // Tests pin the decision time so the review file they check is byte-stable.
     let clock = match std::env::var(CLOCK_ENV) {
         Ok(t) if !t.is_empty() => Clock::Fixed(t),
         _ => Clock::System,
     };
-    let app = App::new(documents, Theme::new(kind, color), clock);
+    let app = App::new(documents, theme, clock);
     runtime::run(app, analyser(&args)?)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The theme asked for; `NO_COLOR` set and not empty turns colour off (no-color.org).
+pub fn theme(arg: ThemeArg, no_color: Option<std::ffi::OsString>) -> Theme {
+    let kind = match arg {
+        ThemeArg::Default => ThemeKind::Default,
+        ThemeArg::HighContrast => ThemeKind::HighContrast,
+    };
+    Theme::new(kind, no_color.is_none_or(|v| v.is_empty()))
 }
 
 /// Files given directly, plus the documents inside given folders (sorted, sidecars skipped).
@@ -120,4 +125,50 @@ fn analyser(args: &ReviewArgs) -> anyhow::Result<Analyser> {
             })
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_color_turns_colour_off_only_when_set_and_not_empty() {
+        let cases = [
+            (None, true),
+            (Some(""), true),
+            (Some("1"), false),
+            (Some("yes"), false),
+        ];
+        for (env, color) in cases {
+            let t = theme(ThemeArg::HighContrast, env.map(Into::into));
+            assert_eq!(t, Theme::new(ThemeKind::HighContrast, color), "{env:?}");
+        }
+    }
+
+    #[test]
+    fn folders_expand_to_their_documents_sorted_without_sidecars() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("annexes");
+        std::fs::create_dir(&sub).unwrap();
+        for name in [
+            "b.pdf",
+            "a.docx",
+            "a.docx.tenderlint.json",
+            ".hidden.md",
+            "notes.xlsx",
+            "annexes/c.odt",
+        ] {
+            std::fs::write(dir.path().join(name), b"x").unwrap();
+        }
+        let single = dir.path().join("b.pdf");
+        let got = expand(&[dir.path().to_path_buf(), single.clone()]).unwrap();
+        let want = vec![
+            dir.path().join("a.docx"),
+            sub.join("c.odt"),
+            dir.path().join("b.pdf"),
+            single,
+        ];
+        assert_eq!(got, want);
+        assert!(expand(&[dir.path().join("missing.pdf")]).is_err());
+    }
 }

@@ -738,6 +738,61 @@ fn export_writes_markdown_and_html_reports() {
     assert!(contents.contains("<html"), "{contents}");
 }
 
+#[test]
+fn the_worker_reports_stages_and_failures_per_document() {
+    use super::runtime::{Analyser, analyse_all};
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.pdf");
+    let bad = dir.path().join("bad.pdf");
+    let broken_review = dir.path().join("broken.pdf");
+    std::fs::write(review::sidecar_path(&broken_review), b"{not json").unwrap();
+    let analyser: Analyser = Box::new(|path: &Path, progress: &mut dyn FnMut(Stage)| {
+        if path.ends_with("bad.pdf") {
+            return Err("bad.pdf: encrypted PDF".into());
+        }
+        progress(Stage::Analysing {
+            pages: Some(3),
+            blocks: 8,
+        });
+        Ok(tender(path))
+    });
+    let (tx, rx) = std::sync::mpsc::channel();
+    analyse_all(&[good.clone(), bad, broken_review], &analyser, &tx);
+    drop(tx);
+    let got: Vec<String> = rx
+        .iter()
+        .map(|a| match a {
+            Action::Progress { doc, stage } => format!("{doc} {stage:?}"),
+            Action::Loaded {
+                doc,
+                analysis,
+                review,
+            } => format!(
+                "{doc} loaded {} findings, review {}",
+                analysis.findings.len(),
+                review.is_some()
+            ),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        got[..4],
+        [
+            "0 Reading",
+            "0 Analysing { pages: Some(3), blocks: 8 }",
+            "0 loaded 5 findings, review false",
+            "1 Reading",
+        ]
+    );
+    assert_eq!(got[4], "1 Failed(\"bad.pdf: encrypted PDF\")");
+    assert_eq!(
+        got[5..7],
+        ["2 Reading", "2 Analysing { pages: Some(3), blocks: 8 }"]
+    );
+    assert!(got[7].starts_with("2 Failed(") && got[7].contains("not a tenderlint review file"));
+    assert_eq!(got.len(), 8);
+}
+
 // ---- measurement --------------------------------------------------------------------------
 
 /// A 300-page-sized analysis: 3000 blocks (10 a page), 500 findings spread through it.
