@@ -30,6 +30,9 @@ use super::keymap::{self, Key};
 use super::update::update;
 use super::view::view;
 
+/// The worker thread's name; the panic hook leaves its (caught) panics alone.
+const WORKER_NAME: &str = "tenderlint-analyse";
+
 /// Reads and analyses one document, reporting stages as it goes. Runs on the worker thread.
 pub type Analyser = Box<dyn Fn(&Path, &mut dyn FnMut(Stage)) -> Result<Analysis, String> + Send>;
 
@@ -38,7 +41,7 @@ pub fn run(mut app: App, analyser: Analyser) -> anyhow::Result<()> {
     let paths: Vec<PathBuf> = app.docs.iter().map(|d| d.path.clone()).collect();
     let (tx, rx) = mpsc::channel();
     let worker = std::thread::Builder::new()
-        .name("tenderlint-analyse".into())
+        .name(WORKER_NAME.into())
         .spawn(move || analyse_all(&paths, &analyser, &tx))?;
 
     install_panic_hook();
@@ -130,7 +133,17 @@ pub fn analyse_all(paths: &[PathBuf], analyser: &Analyser, tx: &Sender<Action>) 
         let mut report = |stage| {
             let _ = tx.send(Action::Progress { doc, stage });
         };
-        let outcome = analyser(path, &mut report).and_then(|analysis| {
+        // A panic in the analyser fails this document, not the session.
+        let analysed =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyser(path, &mut report)))
+                .unwrap_or_else(|payload| {
+                    Err(format!(
+                        "{}: internal error: {}",
+                        path.display(),
+                        tenderlint::extract::panic_message(payload.as_ref())
+                    ))
+                });
+        let outcome = analysed.and_then(|analysis| {
             // An unreadable review file fails the document rather than being overwritten.
             let review = tenderlint::review::load(path).map_err(|e| e.to_string())?;
             Ok((analysis, review))
@@ -238,9 +251,14 @@ fn restore() {
 }
 
 /// Restores the terminal before the default hook prints the panic, so the message is readable.
+/// Panics on the worker thread are caught there and shown as that document's failure, so they
+/// neither restore the terminal under the running interface nor print over it.
 fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().name() == Some(WORKER_NAME) {
+            return;
+        }
         restore();
         previous(info);
     }));

@@ -750,6 +750,9 @@ fn the_worker_reports_stages_and_failures_per_document() {
         if path.ends_with("bad.pdf") {
             return Err("bad.pdf: encrypted PDF".into());
         }
+        if path.ends_with("panics.pdf") {
+            panic!("parser bug");
+        }
         progress(Stage::Analysing {
             pages: Some(3),
             blocks: 8,
@@ -757,7 +760,8 @@ fn the_worker_reports_stages_and_failures_per_document() {
         Ok(tender(path))
     });
     let (tx, rx) = std::sync::mpsc::channel();
-    analyse_all(&[good.clone(), bad, broken_review], &analyser, &tx);
+    let panics = dir.path().join("panics.pdf");
+    analyse_all(&[good.clone(), bad, broken_review, panics], &analyser, &tx);
     drop(tx);
     let got: Vec<String> = rx
         .iter()
@@ -790,7 +794,13 @@ fn the_worker_reports_stages_and_failures_per_document() {
         ["2 Reading", "2 Analysing { pages: Some(3), blocks: 8 }"]
     );
     assert!(got[7].starts_with("2 Failed(") && got[7].contains("not a tenderlint review file"));
-    assert_eq!(got.len(), 8);
+    assert_eq!(got[8], "3 Reading");
+    assert!(
+        got[9].ends_with("panics.pdf: internal error: parser bug\")"),
+        "{}",
+        got[9]
+    );
+    assert_eq!(got.len(), 10);
 }
 
 // ---- measurement --------------------------------------------------------------------------
