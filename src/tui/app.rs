@@ -285,6 +285,8 @@ pub struct App {
     pub map_scroll: u16,
     pub help_scroll: u16,
     pub viewport: (u16, u16),
+    /// Counts [`super::action::Action::Tick`]s, for the loading spinner.
+    pub tick: u32,
     pub theme: Theme,
     pub clock: Clock,
     /// Set by "save and quit": quit once the save succeeded.
@@ -316,6 +318,7 @@ impl App {
             map_scroll: 0,
             help_scroll: 0,
             viewport: (80, 24),
+            tick: 0,
             theme,
             clock,
             quit_after_save: false,
@@ -352,6 +355,16 @@ impl App {
 
     pub fn status_of(&self, r: FindingRef) -> Status {
         self.decision(r).map_or(Status::Open, |d| d.status)
+    }
+
+    /// True while some document is still queued, being read or analysed.
+    pub fn loading(&self) -> bool {
+        self.docs.iter().any(|d| {
+            matches!(
+                d.stage,
+                Stage::Queued | Stage::Reading | Stage::Analysing { .. }
+            )
+        })
     }
 
     pub fn unsaved_docs(&self) -> usize {

@@ -10,7 +10,7 @@
 use std::io::{self, Stdout};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crossterm::event::{
     self, DisableMouseCapture, EnableMouseCapture, Event, KeyCode, KeyEvent, KeyEventKind,
@@ -29,6 +29,9 @@ use super::app::App;
 use super::keymap::{self, Key};
 use super::update::update;
 use super::view::view;
+
+/// How often the loading spinner turns.
+const TICK: Duration = Duration::from_millis(200);
 
 /// The worker thread's name; the panic hook leaves its (caught) panics alone.
 const WORKER_NAME: &str = "tenderlint-analyse";
@@ -70,6 +73,7 @@ fn event_loop(
         },
     );
     let mut redraw = true;
+    let mut last_tick = Instant::now();
     while !app.should_quit {
         if redraw {
             terminal.draw(|f| view(app, f))?;
@@ -83,6 +87,11 @@ fn event_loop(
         }
         while let Ok(action) = rx.try_recv() {
             dispatch(app, action);
+            redraw = true;
+        }
+        if app.loading() && last_tick.elapsed() >= TICK {
+            last_tick = Instant::now();
+            dispatch(app, Action::Tick);
             redraw = true;
         }
     }

@@ -57,6 +57,7 @@ fn user_actions() -> Vec<Action> {
     for a in &all {
         match a {
             Action::Char(_)
+            | Action::Tick
             | Action::Resize { .. }
             | Action::Click { .. }
             | Action::Wheel { .. }
@@ -112,10 +113,12 @@ fn every_user_action_is_reachable_by_a_key() {
 #[test]
 fn every_mode_can_be_left() {
     for mode in Mode::ALL.into_iter().filter(|m| *m != Mode::Normal) {
-        assert!(
-            KEYMAP.iter().any(|b| b.mode == mode && b.key == Key::Esc),
-            "{mode:?} has no Esc"
-        );
+        for key in [Key::Esc, Key::Ctrl('c')] {
+            assert!(
+                KEYMAP.iter().any(|b| b.mode == mode && b.key == key),
+                "{mode:?} has no {key:?}"
+            );
+        }
     }
 }
 
@@ -435,7 +438,10 @@ fn progress_and_failures_show_per_document() {
     let s = screen(&app, 80, 24);
     assert!(s.contains("analysing 300 pages, 3000 blocks"), "{s}");
     assert!(s.contains("failed: b.pdf: encrypted PDF"), "{s}");
-    assert!(s.contains("1 of 2 documents read [#####-----]"), "{s}");
+    assert!(s.contains("1 of 2 documents read [#####-----] |"), "{s}");
+    assert!(app.loading());
+    update(&mut app, Action::Tick);
+    assert!(screen(&app, 80, 24).contains("[#####-----] /"));
 }
 
 // ---- screens ------------------------------------------------------------------------------

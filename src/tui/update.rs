@@ -20,6 +20,10 @@ const WHEEL_STEP: usize = 3;
 pub fn update(app: &mut App, action: Action) -> Option<Effect> {
     match action {
         // Things from the event loop apply in every mode.
+        Action::Tick => {
+            app.tick = app.tick.wrapping_add(1);
+            None
+        }
         Action::Resize { width, height } => {
             app.viewport = (width, height);
             ensure_visible(app);

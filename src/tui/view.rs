@@ -163,7 +163,7 @@ fn header(app: &App, frame: &mut Frame, r: Rect, with_summary: bool) {
             app.docs.len()
         )));
         spans.push(Span::raw(progress_bar(done, app.docs.len(), 10)));
-        spans.push(Span::raw(" · "));
+        spans.push(Span::raw(format!(" {} · ", spinner(app.tick))));
     } else {
         spans.push(Span::raw(plural(app.docs.len(), "document")));
         spans.push(Span::raw(" · "));
@@ -212,6 +212,11 @@ pub fn plural(n: usize, word: &str) -> String {
     } else {
         format!("{n} {word}s")
     }
+}
+
+/// One frame of an ASCII spinner, so it shows in every terminal font.
+fn spinner(tick: u32) -> char {
+    ['|', '/', '-', '\\'][(tick % 4) as usize]
 }
 
 fn progress_bar(done: usize, total: usize, width: usize) -> String {
