@@ -1,4 +1,5 @@
 //! The one integration-test binary; each module is one area.
 
+mod engine;
 mod review_tmux;
 mod scan;

@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
+use tenderlint::config::Config;
+use tenderlint::report::RulesetInfo;
+use tenderlint::ruleset::RuleSet;
 
 use crate::tui::action::Stage;
 use crate::tui::app::{App, Clock};
@@ -56,8 +59,10 @@ pub fn run(args: ReviewArgs) -> anyhow::Result<ExitCode> {
         Ok(t) if !t.is_empty() => Clock::Fixed(t),
         _ => Clock::System,
     };
-    let app = App::new(documents, theme, clock);
-    runtime::run(app, analyser(&args)?)?;
+    let (analyse, rulesets) = analyser(&args, &documents)?;
+    let mut app = App::new(documents, theme, clock);
+    app.rulesets = rulesets;
+    runtime::run(app, analyse)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -105,26 +110,37 @@ fn is_document(p: &Path) -> bool {
         .is_some_and(|e| DOCUMENT_EXTENSIONS.contains(&e.as_str()))
 }
 
-fn analyser(args: &ReviewArgs) -> anyhow::Result<Analyser> {
-    if args.config.is_some() || !args.rules.is_empty() {
-        bail!("--config and --rules need the rule engine, which this build does not have yet");
-    }
+/// The rule set (built-in packs, `--rules` packs, the config found or given) and the function
+/// the worker runs per document: read it, then check it. The rule set is built once, here, so a
+/// broken rule file is reported before the screen opens.
+fn analyser(
+    args: &ReviewArgs,
+    documents: &[PathBuf],
+) -> anyhow::Result<(Analyser, Vec<RulesetInfo>)> {
+    let config = match (&args.config, documents.first()) {
+        (Some(file), _) => Config::load(file)?,
+        (None, Some(first)) => Config::find(first)?,
+        (None, None) => Config::default(),
+    };
+    let rules = RuleSet::load(&args.rules, &config)?;
+    let info = rules
+        .packs()
+        .into_iter()
+        .map(|p| RulesetInfo {
+            name: p.name,
+            version: p.version,
+        })
+        .collect();
     let limits = tenderlint::Limits::default();
-    Ok(Box::new(
-        move |path: &Path, progress: &mut dyn FnMut(Stage)| {
-            let document =
-                tenderlint::extract::read_path(path, &limits).map_err(|e| e.to_string())?;
-            progress(Stage::Analysing {
-                pages: document.pages,
-                blocks: document.blocks.len(),
-            });
-            Ok(tenderlint::Analysis {
-                document,
-                findings: Vec::new(),
-                topics: Vec::new(),
-            })
-        },
-    ))
+    let analyse = Box::new(move |path: &Path, progress: &mut dyn FnMut(Stage)| {
+        let document = tenderlint::extract::read_path(path, &limits).map_err(|e| e.to_string())?;
+        progress(Stage::Analysing {
+            pages: document.pages,
+            blocks: document.blocks.len(),
+        });
+        Ok(tenderlint::check::analyse(document, &rules))
+    });
+    Ok((analyse, info))
 }
 
 #[cfg(test)]

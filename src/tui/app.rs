@@ -48,6 +48,8 @@ impl Clock {
         match self {
             Clock::Fixed(t) => t.clone(),
             Clock::System => time::OffsetDateTime::now_utc()
+                .replace_nanosecond(0)
+                .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
                 .format(&time::format_description::well_known::Rfc3339)
                 .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into()),
         }

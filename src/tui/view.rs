@@ -376,13 +376,28 @@ fn location_text(f: &Finding) -> String {
     parts.join(" · ")
 }
 
+/// Page and clause only, for the text pane's title.
+fn short_location(f: &Finding) -> String {
+    let mut parts = Vec::new();
+    if let Some(p) = f.location.page {
+        parts.push(format!("p. {p}"));
+    }
+    if let Some(c) = &f.location.clause {
+        parts.push(format!("§ {}", clean(c)));
+    }
+    if f.is_document_level() {
+        parts.push("whole document".into());
+    }
+    parts.join(" · ")
+}
+
 fn text(app: &App, frame: &mut Frame, r: Rect) {
     let t = &app.theme;
     let doc = app.current_doc().and_then(|d| app.docs.get(d));
     let sel = app.selected_finding().map(|(_, f)| f);
     let mut title = doc.map_or("Document".to_string(), |d| clean(&d.name()));
     if let Some(f) = sel {
-        let loc = location_text(f);
+        let loc = short_location(f);
         if !loc.is_empty() {
             title = format!("{title} · {loc}");
         }
