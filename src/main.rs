@@ -2,6 +2,7 @@
 //! lives in the library (the pipeline) and in `cli` (argument types and the subcommands' glue).
 
 mod cli;
+mod tui;
 
 use std::process::ExitCode;
 

@@ -1,3 +1,4 @@
-//! The one integration-test binary; each module is one area.
+//! The one integration-test binary; each module tests one area through the public surface.
 
+mod review_tmux;
 mod scan;

@@ -1,0 +1,247 @@
+//! The event loop: the only code that touches crossterm. It owns the terminal (raw mode, the
+//! alternate screen, mouse capture, restored on exit and by a panic hook), starts the worker
+//! thread that reads and analyses documents, turns terminal events and worker messages into
+//! actions, and carries out the effects `update` asks for.
+//!
+//! Design: the worker reports over a channel and the loop polls the terminal with a short
+//! timeout, so keys are handled while a 300-page PDF is still being read. The screen is redrawn
+//! only after something happened.
+
+use std::io::{self, Stdout};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::time::Duration;
+
+use crossterm::event::{
+    self, DisableMouseCapture, EnableMouseCapture, Event, KeyCode, KeyEvent, KeyEventKind,
+    KeyModifiers, MouseButton, MouseEventKind,
+};
+use crossterm::execute;
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use tenderlint::Analysis;
+
+use super::action::{Action, Effect, Stage};
+use super::app::App;
+use super::keymap::{self, Key};
+use super::update::update;
+use super::view::view;
+
+/// Reads and analyses one document, reporting stages as it goes. Runs on the worker thread.
+pub type Analyser = Box<dyn Fn(&Path, &mut dyn FnMut(Stage)) -> Result<Analysis, String> + Send>;
+
+/// Runs the review interface until the user quits.
+pub fn run(mut app: App, analyser: Analyser) -> anyhow::Result<()> {
+    let paths: Vec<PathBuf> = app.docs.iter().map(|d| d.path.clone()).collect();
+    let (tx, rx) = mpsc::channel();
+    let worker = std::thread::Builder::new()
+        .name("tenderlint-analyse".into())
+        .spawn(move || analyse_all(&paths, &analyser, &tx))?;
+
+    install_panic_hook();
+    let mut guard = TerminalGuard::enter()?;
+    let result = event_loop(&mut app, &mut guard.terminal, &rx);
+    drop(guard);
+    // The worker may still be reading a large file; it stops on its own when the channel closes.
+    drop(rx);
+    if worker.is_finished() {
+        let _ = worker.join();
+    }
+    result
+}
+
+fn event_loop(
+    app: &mut App,
+    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+    rx: &Receiver<Action>,
+) -> anyhow::Result<()> {
+    let size = terminal.size()?;
+    dispatch(
+        app,
+        Action::Resize {
+            width: size.width,
+            height: size.height,
+        },
+    );
+    let mut redraw = true;
+    while !app.should_quit {
+        if redraw {
+            terminal.draw(|f| view(app, f))?;
+            redraw = false;
+        }
+        if event::poll(Duration::from_millis(40))? {
+            if let Some(action) = translate(event::read()?, app) {
+                dispatch(app, action);
+                redraw = true;
+            }
+        }
+        while let Ok(action) = rx.try_recv() {
+            dispatch(app, action);
+            redraw = true;
+        }
+    }
+    Ok(())
+}
+
+/// Runs `action` and every effect it leads to, feeding outcomes back in.
+pub fn dispatch(app: &mut App, action: Action) {
+    let mut next = Some(action);
+    while let Some(a) = next {
+        next = update(app, a).and_then(carry_out);
+    }
+}
+
+/// Carries out one effect in the world and returns its outcome as an action.
+pub fn carry_out(effect: Effect) -> Option<Action> {
+    match effect {
+        Effect::Save(jobs) => Some(Action::Saved(
+            jobs.into_iter()
+                .map(|job| {
+                    let result = tenderlint::review::save(&job.document, &job.review)
+                        .map_err(|e| e.to_string());
+                    (job.doc, result)
+                })
+                .collect(),
+        )),
+        Effect::Export { path, contents } => Some(Action::Exported(
+            tenderlint::fsutil::write_atomic(&path, contents.as_bytes())
+                .map(|()| path.clone())
+                .map_err(|e| format!("{}: {e}", path.display())),
+        )),
+        Effect::Quit => None,
+    }
+}
+
+/// The worker: every document in turn, its stages, then the analysis with its saved review.
+pub fn analyse_all(paths: &[PathBuf], analyser: &Analyser, tx: &Sender<Action>) {
+    for (doc, path) in paths.iter().enumerate() {
+        if tx
+            .send(Action::Progress {
+                doc,
+                stage: Stage::Reading,
+            })
+            .is_err()
+        {
+            return;
+        }
+        let mut report = |stage| {
+            let _ = tx.send(Action::Progress { doc, stage });
+        };
+        let outcome = analyser(path, &mut report).and_then(|analysis| {
+            // An unreadable review file fails the document rather than being overwritten.
+            let review = tenderlint::review::load(path).map_err(|e| e.to_string())?;
+            Ok((analysis, review))
+        });
+        let msg = match outcome {
+            Ok((analysis, review)) => Action::Loaded {
+                doc,
+                analysis: Box::new(analysis),
+                review,
+            },
+            Err(e) => Action::Progress {
+                doc,
+                stage: Stage::Failed(e),
+            },
+        };
+        if tx.send(msg).is_err() {
+            return;
+        }
+    }
+}
+
+/// A terminal event as an action, or `None` for events that mean nothing here.
+fn translate(ev: Event, app: &App) -> Option<Action> {
+    match ev {
+        Event::Key(k) if k.kind != KeyEventKind::Release => {
+            key_of(k).and_then(|key| keymap::lookup(app.mode, key))
+        }
+        Event::Mouse(m) => match m.kind {
+            MouseEventKind::Down(MouseButton::Left) => Some(Action::Click {
+                x: m.column,
+                y: m.row,
+            }),
+            MouseEventKind::ScrollDown => Some(Action::Wheel {
+                x: m.column,
+                y: m.row,
+                down: true,
+            }),
+            MouseEventKind::ScrollUp => Some(Action::Wheel {
+                x: m.column,
+                y: m.row,
+                down: false,
+            }),
+            _ => None,
+        },
+        Event::Resize(width, height) => Some(Action::Resize { width, height }),
+        _ => None,
+    }
+}
+
+fn key_of(k: KeyEvent) -> Option<Key> {
+    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+    Some(match k.code {
+        KeyCode::Char(c) if ctrl => Key::Ctrl(c.to_ascii_lowercase()),
+        KeyCode::Char(c) => Key::Char(c),
+        KeyCode::Enter => Key::Enter,
+        KeyCode::Esc => Key::Esc,
+        KeyCode::Tab => Key::Tab,
+        KeyCode::BackTab => Key::BackTab,
+        KeyCode::Backspace => Key::Backspace,
+        KeyCode::Up => Key::Up,
+        KeyCode::Down => Key::Down,
+        KeyCode::Left => Key::Left,
+        KeyCode::Right => Key::Right,
+        KeyCode::PageUp => Key::PageUp,
+        KeyCode::PageDown => Key::PageDown,
+        KeyCode::Home => Key::Home,
+        KeyCode::End => Key::End,
+        _ => return None,
+    })
+}
+
+struct TerminalGuard {
+    terminal: Terminal<CrosstermBackend<Stdout>>,
+}
+
+impl TerminalGuard {
+    fn enter() -> anyhow::Result<Self> {
+        enable_raw_mode()?;
+        let mut out = io::stdout();
+        if let Err(e) = execute!(out, EnterAlternateScreen, EnableMouseCapture) {
+            restore();
+            return Err(e.into());
+        }
+        match Terminal::new(CrosstermBackend::new(out)) {
+            Ok(terminal) => Ok(TerminalGuard { terminal }),
+            Err(e) => {
+                restore();
+                Err(e.into())
+            }
+        }
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        let _ = self.terminal.show_cursor();
+        restore();
+    }
+}
+
+/// Leaves raw mode, the alternate screen and mouse capture; safe to call more than once.
+fn restore() {
+    let _ = disable_raw_mode();
+    let _ = execute!(io::stdout(), DisableMouseCapture, LeaveAlternateScreen);
+}
+
+/// Restores the terminal before the default hook prints the panic, so the message is readable.
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        previous(info);
+    }));
+}

@@ -1,0 +1,775 @@
+//! Review interface tests, no terminal needed: the keymap table, action sequences asserted on
+//! state, screens drawn into `TestBackend` and snapshotted, a replayed key script that saves into
+//! a temporary folder and reopens, and an ignored measurement of frame times.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use ratatui::style::Color;
+use tenderlint::review::{self, Status};
+
+use super::action::{Action, Effect, Stage};
+use super::app::{App, Clock, Pane, Row};
+use super::keymap::{self, KEYMAP, Key, Mode};
+use super::runtime::carry_out;
+use super::testkit::*;
+use super::theme::{Theme, ThemeKind};
+use super::update::update;
+
+// ---- keymap -------------------------------------------------------------------------------
+
+/// Every action a user can trigger by key. The match makes adding an `Action` variant without
+/// deciding here a compile error.
+fn user_actions() -> Vec<Action> {
+    let all = vec![
+        Action::Down,
+        Action::Up,
+        Action::PageDown,
+        Action::PageUp,
+        Action::Top,
+        Action::Bottom,
+        Action::NextFinding,
+        Action::PrevFinding,
+        Action::FocusNext,
+        Action::FocusPrev,
+        Action::Search,
+        Action::Filter,
+        Action::Help,
+        Action::ExportMenu,
+        Action::Quit,
+        Action::Accept,
+        Action::EditAccept,
+        Action::Dismiss,
+        Action::Escalate,
+        Action::Note,
+        Action::Undo,
+        Action::Save,
+        Action::Backspace,
+        Action::Confirm,
+        Action::Cancel,
+        Action::Toggle,
+        Action::ClearFilters,
+        Action::ExportMarkdown,
+        Action::ExportHtml,
+        Action::QuitDiscard,
+        Action::SaveAndQuit,
+    ];
+    for a in &all {
+        match a {
+            Action::Char(_)
+            | Action::Resize { .. }
+            | Action::Click { .. }
+            | Action::Wheel { .. }
+            | Action::Progress { .. }
+            | Action::Loaded { .. }
+            | Action::Saved(_)
+            | Action::Exported(_) => unreachable!("not a key action"),
+            _ => {}
+        }
+    }
+    all
+}
+
+#[test]
+fn keymap_has_no_duplicate_mode_key_pairs() {
+    let mut seen = HashSet::new();
+    for b in KEYMAP {
+        assert!(
+            seen.insert((b.mode, b.key)),
+            "duplicate binding {:?} {:?}",
+            b.mode,
+            b.key
+        );
+        assert!(!b.desc.is_empty());
+    }
+}
+
+#[test]
+fn every_user_action_is_reachable_by_a_key() {
+    for action in user_actions() {
+        assert!(
+            KEYMAP.iter().any(|b| b.action == action),
+            "{action:?} has no key"
+        );
+    }
+    // Typing reaches Char in text modes only.
+    assert_eq!(
+        keymap::lookup(Mode::Search, Key::Char('j')),
+        Some(Action::Char('j'))
+    );
+    assert_eq!(
+        keymap::lookup(Mode::Input, Key::Char('q')),
+        Some(Action::Char('q'))
+    );
+    assert_eq!(
+        keymap::lookup(Mode::Normal, Key::Char('j')),
+        Some(Action::Down)
+    );
+    assert_eq!(keymap::lookup(Mode::Normal, Key::Char('Z')), None);
+    assert_eq!(keymap::lookup(Mode::Filter, Key::Char('Z')), None);
+}
+
+#[test]
+fn every_mode_can_be_left() {
+    for mode in Mode::ALL.into_iter().filter(|m| *m != Mode::Normal) {
+        assert!(
+            KEYMAP.iter().any(|b| b.mode == mode && b.key == Key::Esc),
+            "{mode:?} has no Esc"
+        );
+    }
+}
+
+#[test]
+fn help_and_footer_are_generated_from_the_table() {
+    let app = sample((100, 40));
+    let help: Vec<String> = super::view::help_lines(&app)
+        .iter()
+        .map(|l| l.to_string())
+        .collect();
+    let text = help.join("\n");
+    for b in KEYMAP {
+        assert!(text.contains(b.desc), "help lacks {:?}", b.desc);
+        assert!(text.contains(&b.key.label()), "help lacks key {:?}", b.key);
+    }
+    for (mode, footer) in Mode::ALL.map(|m| (m, keymap::footer(m))) {
+        for (key, short) in footer {
+            assert!(
+                KEYMAP
+                    .iter()
+                    .any(|b| b.mode == mode && b.key.label() == key && b.short == short)
+            );
+        }
+    }
+    // Keys with the same description share one help line.
+    let normal = keymap::help_lines(Mode::Normal);
+    assert!(normal.iter().any(|(k, _)| k == "j ↓"));
+}
+
+// ---- action sequences ---------------------------------------------------------------------
+
+fn selected_rule(app: &App) -> String {
+    app.selected_finding()
+        .map(|(_, f)| f.rule_id.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn list_is_grouped_by_document_and_clause() {
+    let app = sample((100, 40));
+    assert_eq!(app.visible.len(), 6);
+    let groups: Vec<&str> = app
+        .rows
+        .iter()
+        .filter_map(|r| match r {
+            Row::Group { label, .. } => Some(label.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            "§ 7.1 · 7 Intellectual property",
+            "§ 7.2 · 7 Intellectual property",
+            "§ (a) · 8 Technical requirements",
+            "§ (b) · 8 Technical requirements",
+            "Missing from the document",
+            "(no clause number)",
+        ]
+    );
+    assert!(matches!(app.rows[0], Row::Doc(0)));
+}
+
+#[test]
+fn navigation_moves_the_selection_and_scrolls_panes() {
+    let mut app = sample((100, 40));
+    replay(&mut app, "jj");
+    assert_eq!(selected_rule(&app), "lock-in.brand-name");
+    replay(&mut app, "G");
+    assert_eq!(selected_rule(&app), "open.no-source-code");
+    replay(&mut app, "g");
+    assert_eq!(app.selected, 0);
+    replay(&mut app, "<pgdn>");
+    assert_eq!(app.selected, 5, "page down clamps at the end");
+    replay(&mut app, "NN");
+    assert_eq!(app.selected, 3);
+    // In the text pane j scrolls the document; n still moves between findings.
+    replay(&mut app, "<tab>");
+    assert_eq!(app.focus, Pane::Text);
+    let top = super::view::auto_text_top(&app);
+    replay(&mut app, "j");
+    assert_eq!(app.text_top, Some(top + 1));
+    assert_eq!(app.selected, 3);
+    replay(&mut app, "n");
+    assert_eq!(app.selected, 4);
+    assert_eq!(
+        app.text_top, None,
+        "a new selection brings the text back to it"
+    );
+    replay(&mut app, "<tab>jj");
+    assert_eq!(app.focus, Pane::Detail);
+    assert_eq!(app.detail_scroll, 2);
+    replay(&mut app, "<tab><tab>");
+    assert_eq!(app.focus, Pane::List);
+    replay(&mut app, "<s-tab>");
+    assert_eq!(app.focus, Pane::Map);
+}
+
+#[test]
+fn incremental_search_filters_and_esc_restores() {
+    let mut app = sample((100, 40));
+    replay(&mut app, "/licen");
+    assert_eq!(app.mode, Mode::Search);
+    assert_eq!(
+        app.visible.len(),
+        1,
+        "only the licence finding matches 'licen'"
+    );
+    replay(&mut app, "<bs><bs><bs><bs>");
+    assert_eq!(app.filters.query, "l");
+    replay(&mut app, "<esc>");
+    assert_eq!(app.mode, Mode::Normal);
+    assert_eq!(app.filters.query, "");
+    assert_eq!(app.visible.len(), 6);
+    replay(&mut app, "/source<enter>");
+    assert_eq!(app.filters.query, "source");
+    assert_eq!(selected_rule(&app), "open.no-source-code");
+}
+
+#[test]
+fn filter_menu_toggles_categories_severities_and_statuses() {
+    let mut app = sample((100, 40));
+    // Entries: 4 categories, then blocker, warning, info, then 4 statuses.
+    replay(&mut app, "fj<space><esc>");
+    assert_eq!(app.visible.len(), 2, "vendor lock-in only");
+    assert!(
+        app.visible
+            .iter()
+            .all(|r| app.finding(*r).unwrap().category == tenderlint::Category::VendorLockIn)
+    );
+    replay(&mut app, "fjjjj<space><esc>");
+    assert_eq!(app.visible.len(), 1, "vendor lock-in and blocker");
+    replay(&mut app, "fc<esc>");
+    assert_eq!(app.visible.len(), 6);
+    // Status: accepted only.
+    replay(&mut app, "a");
+    replay(&mut app, "fjjjjjjjj<space><esc>");
+    assert_eq!(app.visible.len(), 1);
+    assert_eq!(app.status_of(app.visible[0]), Status::Accepted);
+}
+
+#[test]
+fn decisions_undo_and_notes() {
+    let mut app = sample((100, 40));
+    replay(&mut app, "a");
+    let r = app.selected_ref().unwrap();
+    let d = app.decision(r).unwrap();
+    assert_eq!(d.status, Status::Accepted);
+    assert_eq!(d.decided_at, NOW);
+    assert!(
+        d.replacement
+            .as_deref()
+            .unwrap()
+            .contains("pass to the Authority")
+    );
+    // Dismissing needs a reason; an empty one is refused and the input stays open.
+    replay(&mut app, "d<enter>");
+    assert_eq!(app.mode, Mode::Input);
+    assert!(app.status.as_deref().unwrap().contains("reason"));
+    replay(&mut app, "covered by annex B<enter>");
+    let d = app.decision(r).unwrap();
+    assert_eq!(
+        (d.status, d.reason.as_deref()),
+        (Status::Dismissed, Some("covered by annex B"))
+    );
+    assert_eq!(d.replacement, None);
+    replay(&mut app, "cask legal<enter>");
+    let d = app.decision(r).unwrap();
+    assert_eq!(d.status, Status::Dismissed, "a note keeps the status");
+    assert_eq!(d.note.as_deref(), Some("ask legal"));
+    replay(&mut app, "e");
+    assert_eq!(app.decision(r).unwrap().status, Status::Escalated);
+    assert_eq!(app.decision(r).unwrap().note.as_deref(), Some("ask legal"));
+    replay(&mut app, "uuu");
+    assert_eq!(app.decision(r).unwrap().status, Status::Accepted);
+    replay(&mut app, "u");
+    assert!(app.decision(r).is_none());
+    replay(&mut app, "u");
+    assert_eq!(app.status.as_deref(), Some("nothing to undo"));
+    // E edits the replacement first; Esc leaves everything as it was.
+    replay(&mut app, "E<esc>");
+    assert!(app.decision(r).is_none());
+    replay(&mut app, "j");
+    replay(&mut app, "E");
+    assert_eq!(app.input, "transferable and perpetual licence");
+    replay(
+        &mut app,
+        "<bs><bs><bs><bs><bs><bs><bs>licence to share<enter>",
+    );
+    let r2 = app.selected_ref().unwrap();
+    assert_eq!(
+        app.decision(r2).unwrap().replacement.as_deref(),
+        Some("transferable and perpetual licence to share")
+    );
+}
+
+#[test]
+fn quitting_asks_when_decisions_are_unsaved() {
+    let mut app = sample((100, 40));
+    assert_eq!(replay(&mut app, "q"), vec![Effect::Quit]);
+    let mut app = sample((100, 40));
+    replay(&mut app, "a");
+    assert!(replay(&mut app, "q").is_empty());
+    assert_eq!(app.mode, Mode::ConfirmQuit);
+    replay(&mut app, "n");
+    assert_eq!(app.mode, Mode::Normal);
+    assert!(!app.should_quit);
+    // Save and quit: save first, quit only once the save reported success.
+    let effects = replay(&mut app, "qs");
+    assert!(matches!(effects.as_slice(), [Effect::Save(jobs)] if jobs.len() == 1));
+    assert!(!app.should_quit);
+    let outcome = Action::Saved(vec![(0, Err("disk full".into()))]);
+    assert_eq!(update(&mut app, outcome), None);
+    assert!(!app.should_quit);
+    assert!(app.status.as_deref().unwrap().contains("disk full"));
+    let effects = replay(&mut app, "qs");
+    assert_eq!(effects.len(), 1);
+    let outcome = Action::Saved(vec![(0, Ok("/tenders/tender.pdf.tenderlint.json".into()))]);
+    assert_eq!(update(&mut app, outcome), Some(Effect::Quit));
+    assert!(app.should_quit);
+    // y quits without saving.
+    let mut app = sample((100, 40));
+    assert_eq!(replay(&mut app, "ayq"), vec![]);
+    assert_eq!(replay(&mut app, "y"), vec![Effect::Quit]);
+}
+
+#[test]
+fn mouse_clicks_select_and_the_wheel_scrolls() {
+    let mut app = sample((100, 40));
+    // 100x40 is the middle layout: header row 0, list box from row 1, its first inner row is 2.
+    // Rows: doc, group 7.1, finding 0, group 7.2, finding 1, group (a), finding 2 ...
+    update(&mut app, Action::Click { x: 5, y: 2 + 6 });
+    assert_eq!(app.selected, 2);
+    assert_eq!(app.focus, Pane::List);
+    // A click on a group header selects the finding under it.
+    update(&mut app, Action::Click { x: 5, y: 2 + 3 });
+    assert_eq!(app.selected, 1);
+    // Clicking the detail pane focuses it; the wheel scrolls the pane under the pointer.
+    update(&mut app, Action::Click { x: 70, y: 35 });
+    assert_eq!(app.focus, Pane::Detail);
+    update(
+        &mut app,
+        Action::Wheel {
+            x: 70,
+            y: 35,
+            down: true,
+        },
+    );
+    assert_eq!(app.detail_scroll, 3);
+    update(
+        &mut app,
+        Action::Wheel {
+            x: 70,
+            y: 5,
+            down: true,
+        },
+    );
+    assert!(app.text_top.is_some());
+    assert_eq!(app.focus, Pane::Detail, "the wheel does not move the focus");
+}
+
+#[test]
+fn list_follows_the_selection_in_a_small_window() {
+    let mut app = app_with(
+        (0..6)
+            .map(|i| tender(Path::new(&format!("/t/{i}.pdf"))))
+            .collect(),
+        (80, 24),
+    );
+    replay(&mut app, "G");
+    let row = app.selected_row().unwrap();
+    let height = 24 - 2 - 2;
+    assert!(row >= app.list_offset && row < app.list_offset + height);
+    replay(&mut app, "g");
+    assert_eq!(app.list_offset, 0);
+    update(
+        &mut app,
+        Action::Resize {
+            width: 200,
+            height: 60,
+        },
+    );
+    assert_eq!(app.viewport, (200, 60));
+}
+
+#[test]
+fn progress_and_failures_show_per_document() {
+    let mut app = App::new(
+        vec!["/t/a.pdf".into(), "/t/b.pdf".into()],
+        theme(),
+        Clock::Fixed(NOW.into()),
+    );
+    update(
+        &mut app,
+        Action::Resize {
+            width: 80,
+            height: 24,
+        },
+    );
+    update(
+        &mut app,
+        Action::Progress {
+            doc: 0,
+            stage: Stage::Analysing {
+                pages: Some(300),
+                blocks: 3000,
+            },
+        },
+    );
+    update(
+        &mut app,
+        Action::Progress {
+            doc: 1,
+            stage: Stage::Failed("b.pdf: encrypted PDF".into()),
+        },
+    );
+    let s = screen(&app, 80, 24);
+    assert!(s.contains("analysing 300 pages, 3000 blocks"), "{s}");
+    assert!(s.contains("failed: b.pdf: encrypted PDF"), "{s}");
+    assert!(s.contains("1 of 2 documents read [#####-----]"), "{s}");
+}
+
+// ---- screens ------------------------------------------------------------------------------
+
+#[test]
+fn snapshot_main_80x24() {
+    let mut app = sample((80, 24));
+    replay(&mut app, "j");
+    insta::assert_snapshot!("main_80x24", screen(&app, 80, 24));
+}
+
+#[test]
+fn snapshot_main_160x48() {
+    let mut app = sample((160, 48));
+    replay(&mut app, "ajd");
+    replay(&mut app, "not applicable: framework agreement<enter>n");
+    insta::assert_snapshot!("main_160x48", screen(&app, 160, 48));
+}
+
+#[test]
+fn snapshot_help_overlay() {
+    let mut app = sample((80, 24));
+    replay(&mut app, "?");
+    insta::assert_snapshot!("help_80x24", screen(&app, 80, 24));
+    replay(&mut app, "jjjjjjjjjjjj");
+    insta::assert_snapshot!("help_80x24_scrolled", screen(&app, 80, 24));
+}
+
+#[test]
+fn snapshot_filter_menu() {
+    let mut app = sample((80, 24));
+    replay(&mut app, "fjjjj<space>");
+    insta::assert_snapshot!("filter_80x24", screen(&app, 80, 24));
+}
+
+#[test]
+fn snapshot_dismiss_reason_input() {
+    let mut app = sample((80, 24));
+    replay(&mut app, "dcovered elsewh");
+    insta::assert_snapshot!("dismiss_input_80x24", screen(&app, 80, 24));
+}
+
+#[test]
+fn snapshot_quit_confirmation() {
+    let mut app = sample((80, 24));
+    replay(&mut app, "aq");
+    insta::assert_snapshot!("quit_confirm_80x24", screen(&app, 80, 24));
+}
+
+#[test]
+fn snapshot_small_window_shows_the_focused_pane_only() {
+    let mut app = sample((60, 20));
+    insta::assert_snapshot!("small_60x20_list", screen(&app, 60, 20));
+    replay(&mut app, "<tab><tab>");
+    insta::assert_snapshot!("small_60x20_detail", screen(&app, 60, 20));
+}
+
+#[test]
+fn snapshot_clause_map_in_the_middle_layout() {
+    let mut app = sample((100, 30));
+    replay(&mut app, "<s-tab>");
+    insta::assert_snapshot!("map_100x30", screen(&app, 100, 30));
+}
+
+#[test]
+fn high_contrast_without_colour_uses_no_colour_and_keeps_marks() {
+    let mut app = sample((80, 24));
+    app.theme = Theme::new(ThemeKind::HighContrast, false);
+    replay(&mut app, "jja");
+    let term = render(&app, 80, 24);
+    let buf = term.backend().buffer();
+    for cell in buf.content() {
+        assert_eq!(
+            cell.fg,
+            Color::Reset,
+            "a colour leaked at {:?}",
+            cell.symbol()
+        );
+        assert_eq!(cell.bg, Color::Reset);
+    }
+    let text = term.backend().to_string();
+    assert!(
+        text.contains("B ·"),
+        "severity and status as symbols:\n{text}"
+    );
+    assert!(text.contains("W ✓"), "accepted mark:\n{text}");
+    insta::assert_snapshot!("no_color_high_contrast_80x24", text);
+    // High contrast with colour paints the selection, unlike the default reversed style.
+    app.theme = Theme::new(ThemeKind::HighContrast, true);
+    let term = render(&app, 80, 24);
+    assert!(
+        term.backend()
+            .buffer()
+            .content()
+            .iter()
+            .any(|c| c.bg == Color::LightYellow)
+    );
+}
+
+#[test]
+fn document_text_is_sanitised_before_it_reaches_the_screen() {
+    let mut a = annex(Path::new("/t/evil.md"));
+    a.document.blocks[0].text =
+        "Source code stays with the contractor \u{1b}]0;pwned\u{7}\u{1b}[31mred".into();
+    a.findings[0].title = "Title \u{1b}[2J cleared".into();
+    let app = app_with(vec![a], (120, 40));
+    let s = screen(&app, 120, 40);
+    assert!(!s.contains('\u{1b}'));
+    assert!(!s.contains("pwned"));
+    assert!(s.contains("Title  cleared"));
+}
+
+#[test]
+fn word_diff_is_shown_in_the_detail_pane() {
+    let mut app = sample((120, 40));
+    replay(&mut app, "j");
+    let s = screen(&app, 120, 40);
+    assert!(
+        s.contains("[-non-transferable-] {+transferable and perpetual+} licence"),
+        "{s}"
+    );
+}
+
+// ---- saving, reopening, orphans -----------------------------------------------------------
+
+fn carry_out_all(app: &mut App, effects: Vec<Effect>) {
+    for e in effects {
+        if let Some(outcome) = carry_out(e) {
+            let next = update(app, outcome);
+            assert!(matches!(next, None | Some(Effect::Quit)));
+        }
+    }
+}
+
+fn reopen(analyses: Vec<tenderlint::Analysis>) -> App {
+    let paths = analyses.iter().map(|a| a.document.path.clone()).collect();
+    let mut app = App::new(paths, theme(), Clock::Fixed(NOW.into()));
+    for (doc, a) in analyses.into_iter().enumerate() {
+        let saved = review::load(&a.document.path).unwrap();
+        update(
+            &mut app,
+            Action::Loaded {
+                doc,
+                analysis: Box::new(a),
+                review: saved,
+            },
+        );
+    }
+    app
+}
+
+#[test]
+fn replayed_review_saves_and_reopens_with_decisions_reattached() {
+    let dir = tempfile::tempdir().unwrap();
+    let tender_path = dir.path().join("tender.pdf");
+    let annex_path = dir.path().join("annex.md");
+    let mut app = app_with(vec![tender(&tender_path), annex(&annex_path)], (120, 40));
+
+    // Filter to the licence finding, accept it; clear the search; dismiss the brand finding with
+    // a reason; escalate the source-code finding; save.
+    let mut effects = replay(&mut app, "jj/licen<enter>a");
+    assert_eq!(selected_rule(&app), "reuse.non-transferable-licence");
+    effects.extend(replay(&mut app, "/<bs><bs><bs><bs><bs><enter>"));
+    effects.extend(replay(
+        &mut app,
+        "gjjdbrand is named in the framework<enter>",
+    ));
+    effects.extend(replay(&mut app, "Ge"));
+    effects.extend(replay(&mut app, "s"));
+    assert!(
+        matches!(effects.as_slice(), [Effect::Save(jobs)] if jobs.len() == 2),
+        "{effects:?}"
+    );
+    carry_out_all(&mut app, effects);
+    assert_eq!(app.unsaved_docs(), 0);
+    assert_eq!(app.status.as_deref(), Some("saved 2 review files"));
+    assert!(review::sidecar_path(&tender_path).exists());
+
+    let sidecar = std::fs::read_to_string(review::sidecar_path(&tender_path)).unwrap();
+    insta::assert_snapshot!("sidecar_after_replay", sidecar);
+
+    // Reopen: decisions come back by fingerprint.
+    let app = reopen(vec![tender(&tender_path), annex(&annex_path)]);
+    let status = |rule: &str| {
+        let r = app
+            .visible
+            .iter()
+            .find(|r| app.finding(**r).unwrap().rule_id == rule)
+            .copied()
+            .unwrap();
+        app.status_of(r)
+    };
+    assert_eq!(status("reuse.non-transferable-licence"), Status::Accepted);
+    assert_eq!(status("lock-in.brand-name"), Status::Dismissed);
+    assert_eq!(status("open.no-source-code"), Status::Escalated);
+    assert_eq!(status("copyright.supplier-keeps-ip"), Status::Open);
+    assert_eq!(app.unsaved_docs(), 0);
+}
+
+#[test]
+fn decisions_whose_finding_is_gone_are_listed_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tender.pdf");
+    let mut app = app_with(vec![tender(&path)], (120, 40));
+    let effects = replay(&mut app, "jajas");
+    carry_out_all(&mut app, effects);
+
+    // The rules changed: the licence finding is no longer produced, the others move.
+    let mut changed = tender(&path);
+    changed.findings.remove(1);
+    let mut app = reopen(vec![changed.clone()]);
+    assert!(
+        app.rows
+            .iter()
+            .any(|r| matches!(r, Row::OrphanHeader { count: 1, .. }))
+    );
+    let s = screen(&app, 120, 40);
+    assert!(s.contains("Orphaned decisions (1)"), "{s}");
+    assert!(s.contains("reuse.non-transferable-licence"), "{s}");
+    assert_eq!(
+        app.status_of(app.visible[1]),
+        Status::Accepted,
+        "the brand finding kept its decision after moving"
+    );
+    // A new decision and a save keep the orphan in the file.
+    let effects = replay(&mut app, "es");
+    carry_out_all(&mut app, effects);
+    let saved = review::load(&path).unwrap().unwrap();
+    assert_eq!(saved.decisions.len(), 3);
+    assert_eq!(saved.orphans(&changed.findings).len(), 1);
+    let md = super::export::markdown(&app);
+    assert!(md.contains("### Orphaned decisions"));
+}
+
+#[test]
+fn export_writes_markdown_and_html_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(vec![tender(&dir.path().join("tender.pdf"))], (120, 40));
+    replay(&mut app, "ajdnot relevant<enter>");
+    let effects = replay(&mut app, "xm");
+    let Some(Effect::Export { path, contents }) = effects.first().cloned() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(path, dir.path().join("tenderlint-review.md"));
+    insta::assert_snapshot!("export_markdown", contents);
+    carry_out_all(&mut app, effects);
+    assert!(path.exists());
+    assert!(app.status.as_deref().unwrap().starts_with("exported"));
+    let effects = replay(&mut app, "xh");
+    let Some(Effect::Export { contents, .. }) = effects.first() else {
+        panic!()
+    };
+    assert!(contents.contains("<del>non-transferable</del> <ins>transferable and perpetual</ins>"));
+}
+
+// ---- measurement --------------------------------------------------------------------------
+
+/// A 300-page-sized analysis: 3000 blocks (10 a page), 500 findings spread through it.
+fn large() -> tenderlint::Analysis {
+    let base = tender(Path::new("/t/large.pdf"));
+    let n = base.document.blocks.len();
+    let mut a = base.clone();
+    a.document.pages = Some(300);
+    a.document.blocks = (0..3000usize)
+        .map(|i| {
+            let mut b = base.document.blocks[i % n].clone();
+            b.page = Some(1 + (i / 10) as u32);
+            // Appending keeps the base findings' byte offsets valid.
+            b.text = format!("{} (paragraph {i})", b.text);
+            b
+        })
+        .collect();
+    a.findings = (0..500usize)
+        .map(|i| {
+            let mut f = base.findings[i % 4].clone();
+            let block = (i * 6 / n) * n + f.location.block.unwrap_or(0);
+            f.location.block = Some(block);
+            f.location.page = a.document.blocks[block].page;
+            f.fingerprint = format!("{i:016x}");
+            f
+        })
+        .collect();
+    a
+}
+
+#[test]
+#[ignore = "measurement; run with --ignored --nocapture"]
+fn measure_frame_times() {
+    use std::time::Instant;
+    let analysis = large();
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(200, 60)).unwrap();
+    let mut first = Vec::new();
+    let mut redraw = Vec::new();
+    for _ in 0..20 {
+        let mut app = App::new(
+            vec!["/t/large.pdf".into()],
+            theme(),
+            Clock::Fixed(NOW.into()),
+        );
+        update(
+            &mut app,
+            Action::Resize {
+                width: 200,
+                height: 60,
+            },
+        );
+        let start = Instant::now();
+        update(
+            &mut app,
+            Action::Loaded {
+                doc: 0,
+                analysis: Box::new(analysis.clone()),
+                review: None,
+            },
+        );
+        terminal.draw(|f| super::view::view(&app, f)).unwrap();
+        first.push(start.elapsed());
+        for key in ["j", "n", "a", "<tab>", "j", "G"] {
+            let start = Instant::now();
+            replay(&mut app, key);
+            terminal.draw(|f| super::view::view(&app, f)).unwrap();
+            redraw.push(start.elapsed());
+        }
+    }
+    first.sort();
+    redraw.sort();
+    println!(
+        "first frame after load (3000 blocks, 500 findings, 200x60): median {:?}, max {:?}",
+        first[first.len() / 2],
+        first[first.len() - 1]
+    );
+    println!(
+        "keystroke + redraw (200x60): median {:?}, max {:?}",
+        redraw[redraw.len() / 2],
+        redraw[redraw.len() - 1]
+    );
+}

@@ -1,0 +1,120 @@
+//! End to end: the real `tenderlint review` in a tmux pane of 120x40, driven with `send-keys` and
+//! read with `capture-pane`. Skipped (with a message) where tmux is not installed.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// A tmux server of our own (`-L`), so the test never touches the user's sessions.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn available() -> bool {
+        Command::new("tmux")
+            .arg("-V")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }
+
+    fn start(name: &str, width: u16, height: u16, command: &str) -> Tmux {
+        let socket = format!("tenderlint-{name}-{}", std::process::id());
+        let tmux = Tmux { socket };
+        let status = tmux
+            .cmd()
+            .args(["new-session", "-d", "-s", "t", "-x"])
+            .arg(width.to_string())
+            .arg("-y")
+            .arg(height.to_string())
+            .arg(command)
+            .status()
+            .expect("tmux runs");
+        assert!(status.success(), "tmux new-session failed");
+        tmux
+    }
+
+    fn cmd(&self) -> Command {
+        let mut c = Command::new("tmux");
+        c.args(["-L", &self.socket]);
+        c
+    }
+
+    fn send(&self, keys: &[&str]) {
+        let status = self
+            .cmd()
+            .args(["send-keys", "-t", "t"])
+            .args(keys)
+            .status()
+            .expect("tmux send-keys");
+        assert!(status.success());
+    }
+
+    fn capture(&self) -> String {
+        let out = self
+            .cmd()
+            .args(["capture-pane", "-p", "-t", "t"])
+            .output()
+            .expect("tmux capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Waits until the pane shows `needle`; panics with the screen after 20 s.
+    fn wait_for(&self, needle: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.capture();
+            if screen.contains(needle) {
+                return screen;
+            }
+            if start.elapsed() > Duration::from_secs(20) {
+                panic!("timed out waiting for {needle:?}; screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd().arg("kill-server").status();
+    }
+}
+
+fn shell_quote(p: &Path) -> String {
+    format!("'{}'", p.display().to_string().replace('\'', r"'\''"))
+}
+
+#[test]
+fn review_in_tmux_opens_the_document_and_quits_cleanly() {
+    if !Tmux::available() {
+        println!("SKIPPED: tmux not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("tender.md");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/review/tender.md"),
+        &doc,
+    )
+    .unwrap();
+    let bin = Path::new(env!("CARGO_BIN_EXE_tenderlint"));
+    let command = format!(
+        "env TENDERLINT_REVIEW_CLOCK=2026-03-01T10:00:00Z {} review {}; echo EXIT:$?; sleep 60",
+        shell_quote(bin),
+        shell_quote(&doc)
+    );
+    let tmux = Tmux::start("review", 120, 40, &command);
+    let screen = tmux.wait_for("1 document ·");
+    assert!(screen.contains("tender.md"), "{screen}");
+    assert!(screen.contains("Findings"), "{screen}");
+    assert!(screen.contains("? help"), "{screen}");
+
+    tmux.send(&["?"]);
+    tmux.wait_for("Help · Esc closes");
+    tmux.send(&["Escape"]);
+    tmux.send(&["q"]);
+    let screen = tmux.wait_for("EXIT:0");
+    // The alternate screen is gone: the interface no longer shows.
+    assert!(!screen.contains("Findings"), "{screen}");
+}
