@@ -466,3 +466,39 @@ fn sarif_passes_the_multitool_validator() {
         assert!(problems.is_empty(), "{name}: {problems:#?}\n{log}");
     }
 }
+
+#[test]
+fn a_document_that_takes_too_long_times_out_without_stalling_the_batch() {
+    // Pathological by size: 300,000 numbered clauses (about 34 MB, under the input limit).
+    // Reading it takes several seconds in a debug build, far beyond a one-second budget.
+    let dir = tempfile::tempdir().unwrap();
+    let line =
+        "7.3 The Contractor shall deliver the source code of every module to the Authority.\n";
+    std::fs::write(dir.path().join("a-huge.txt"), line.repeat(300_000)).unwrap();
+    std::fs::copy(
+        fixtures().join("findings/lock-in.md"),
+        dir.path().join("b-small.md"),
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let o = run(
+        dir.path(),
+        &["scan", ".", "-f", "json", "--timeout", "1", "--jobs", "2"],
+    );
+    let elapsed = started.elapsed();
+    assert_eq!(code(&o), 2, "{}", String::from_utf8_lossy(&o.stderr));
+    let v = json(&o);
+    assert_valid(&v);
+    assert_eq!(v["documents"][0]["error"]["kind"], "timeout");
+    assert_eq!(v["documents"][0]["error"]["message"], "timed out after 1 s");
+    assert!(v["documents"][1]["error"].is_null());
+    // The abandoned reader does not hold up the exit.
+    let untimed = std::time::Instant::now();
+    let full = run(dir.path(), &["extract", "a-huge.txt"]);
+    let full_time = untimed.elapsed();
+    assert_eq!(code(&full), 0);
+    assert!(
+        elapsed < full_time,
+        "timed-out batch took {elapsed:?}, reading the file alone {full_time:?}"
+    );
+}
