@@ -310,6 +310,47 @@ fn stdin_is_one_document_named_stdin() {
 }
 
 #[test]
+fn a_wrongly_named_file_given_explicitly_is_read_by_its_content() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixtures().join("findings/lock-in.md"),
+        dir.path().join("tender.pdf"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixtures().join("clean/open-tender.txt"),
+        dir.path().join("notes.xlsx"),
+    )
+    .unwrap();
+    let o = run(
+        dir.path(),
+        &[
+            "scan",
+            "tender.pdf",
+            "notes.xlsx",
+            "-f",
+            "json",
+            "--fail-on",
+            "never",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let v = json(&o);
+    assert_eq!(v["documents"][0]["format"], "markdown");
+    assert_eq!(v["documents"][1]["format"], "text");
+    // A walk of the same folder goes by name: it takes tender.pdf (and reads it as Markdown) but
+    // not notes.xlsx.
+    let o = run(
+        dir.path(),
+        &["scan", ".", "-f", "json", "--fail-on", "never"],
+    );
+    let v = json(&o);
+    assert_eq!(v["summary"]["documents"], 1);
+    assert_eq!(v["documents"][0]["path"], "tender.pdf");
+    assert_eq!(v["documents"][0]["format"], "markdown");
+}
+
+#[test]
 fn extract_shows_blocks_with_page_clause_and_kind() {
     let o = run(&fixtures(), &["extract", "findings/lock-in.md"]);
     assert_eq!(code(&o), 0);

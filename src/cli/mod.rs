@@ -38,6 +38,7 @@ Environment:
     version,
     about = "Finds tender clauses that block open source, lock in vendors or keep rights from the public buyer, and proposes replacement text",
     args_conflicts_with_subcommands = true,
+    arg_required_else_help = true,
     after_help = format!("{EXIT_CODES}\n\n{ENVIRONMENT}")
 )]
 pub struct Cli {
