@@ -264,8 +264,11 @@ pub struct Builder<'a> {
     attested: &'a HashSet<String>,
     cur: Option<Cur>,
     pub blocks: Vec<Block>,
-    /// (size, bold) of each body block, parallel to `blocks`.
+    /// (size, bold, lines) of each block, parallel to `blocks`.
     styles: Vec<(f32, bool, usize)>,
+    /// Furniture and notes met while a block was open: they follow it, so blocks stay in page
+    /// order even when a paragraph runs on over a page break.
+    pending: Vec<Block>,
 }
 
 impl<'a> Builder<'a> {
@@ -275,6 +278,7 @@ impl<'a> Builder<'a> {
             cur: None,
             blocks: Vec::new(),
             styles: Vec::new(),
+            pending: Vec::new(),
         }
     }
 
@@ -289,8 +293,19 @@ impl<'a> Builder<'a> {
             part: String::new(),
             index: page as usize,
         };
-        self.blocks.push(b);
-        self.styles.push((0.0, false, 0));
+        if self.cur.is_some() {
+            self.pending.push(b);
+        } else {
+            self.blocks.push(b);
+            self.styles.push((0.0, false, 0));
+        }
+    }
+
+    fn push_pending(&mut self) {
+        for b in self.pending.drain(..) {
+            self.blocks.push(b);
+            self.styles.push((0.0, false, 0));
+        }
     }
 
     /// Adds one reading-order region of a page.
@@ -421,6 +436,7 @@ impl<'a> Builder<'a> {
         let Some(cur) = self.cur.take() else { return };
         let text = clean(&cur.text);
         if text.is_empty() {
+            self.push_pending();
             return;
         }
         let mut b = Block::new(cur.kind, text);
@@ -431,6 +447,7 @@ impl<'a> Builder<'a> {
         };
         self.blocks.push(b);
         self.styles.push((cur.size, cur.bold, cur.lines));
+        self.push_pending();
     }
 
     /// Sets clause numbers and promotes headings; returns the blocks.

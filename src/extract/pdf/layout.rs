@@ -7,7 +7,7 @@
 //! with text of real width on both sides, is a gutter, and the band is read left column first,
 //! then right (recursively, for three columns). A row that crosses the strip (a full-width title)
 //! ends the band, so a title above two columns stays first. Narrow "columns" (list bullets, table
-//! labels) are not split off: both sides must hold at least a fifth of the band's width.
+//! labels) are not split off: both sides must hold at least 15% of the band's width.
 
 use super::content::PageGlyphs;
 
@@ -269,31 +269,30 @@ fn find_band(rows: &[Row]) -> Option<(usize, f32, f32)> {
         let (mut left_rows, mut right_rows) = (0, 0);
         let (mut minx, mut maxx) = (f32::MAX, f32::MIN);
         for r in rows {
-            if r.frags.iter().any(|f| f.x0 < b - 0.5 && f.x1 > a + 0.5) {
+            let c = (a + b) / 2.0;
+            if r.frags.iter().any(|f| f.x0 < c && f.x1 > c) {
                 break;
             }
             let l = r
                 .frags
                 .iter()
-                .filter(|f| f.x1 <= a + 0.5)
+                .filter(|f| f.x1 <= c)
                 .map(|f| f.x1)
                 .fold(f32::MIN, f32::max);
             let rt = r
                 .frags
                 .iter()
-                .filter(|f| f.x0 >= b - 0.5)
+                .filter(|f| f.x0 >= c)
                 .map(|f| f.x0)
                 .fold(f32::MAX, f32::min);
             let has_l = l > f32::MIN;
             let has_r = rt < f32::MAX;
-            if has_l && has_r {
-                let (na, nb) = (a.max(l), b.min(rt));
-                if nb - na < 0.5 * size {
-                    break;
-                }
-                a = na;
-                b = nb;
+            let (na, nb) = (a.max(l), b.min(rt));
+            if nb - na < 0.5 * size {
+                break;
             }
+            a = na;
+            b = nb;
             left_rows += usize::from(has_l);
             right_rows += usize::from(has_r);
             minx = minx.min(r.x0());
