@@ -310,6 +310,47 @@ fn stdin_is_one_document_named_stdin() {
 }
 
 #[test]
+fn a_wrongly_named_file_given_explicitly_is_read_by_its_content() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixtures().join("findings/lock-in.md"),
+        dir.path().join("tender.pdf"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixtures().join("clean/open-tender.txt"),
+        dir.path().join("notes.xlsx"),
+    )
+    .unwrap();
+    let o = run(
+        dir.path(),
+        &[
+            "scan",
+            "tender.pdf",
+            "notes.xlsx",
+            "-f",
+            "json",
+            "--fail-on",
+            "never",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let v = json(&o);
+    assert_eq!(v["documents"][0]["format"], "markdown");
+    assert_eq!(v["documents"][1]["format"], "text");
+    // A walk of the same folder goes by name: it takes tender.pdf (and reads it as Markdown) but
+    // not notes.xlsx.
+    let o = run(
+        dir.path(),
+        &["scan", ".", "-f", "json", "--fail-on", "never"],
+    );
+    let v = json(&o);
+    assert_eq!(v["summary"]["documents"], 1);
+    assert_eq!(v["documents"][0]["path"], "tender.pdf");
+    assert_eq!(v["documents"][0]["format"], "markdown");
+}
+
+#[test]
 fn extract_shows_blocks_with_page_clause_and_kind() {
     let o = run(&fixtures(), &["extract", "findings/lock-in.md"]);
     assert_eq!(code(&o), 0);
@@ -465,4 +506,40 @@ fn sarif_passes_the_multitool_validator() {
             .collect();
         assert!(problems.is_empty(), "{name}: {problems:#?}\n{log}");
     }
+}
+
+#[test]
+fn a_document_that_takes_too_long_times_out_without_stalling_the_batch() {
+    // Pathological by size: 300,000 numbered clauses (about 34 MB, under the input limit).
+    // Reading it takes several seconds in a debug build, far beyond a one-second budget.
+    let dir = tempfile::tempdir().unwrap();
+    let line =
+        "7.3 The Contractor shall deliver the source code of every module to the Authority.\n";
+    std::fs::write(dir.path().join("a-huge.txt"), line.repeat(300_000)).unwrap();
+    std::fs::copy(
+        fixtures().join("findings/lock-in.md"),
+        dir.path().join("b-small.md"),
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let o = run(
+        dir.path(),
+        &["scan", ".", "-f", "json", "--timeout", "1", "--jobs", "2"],
+    );
+    let elapsed = started.elapsed();
+    assert_eq!(code(&o), 2, "{}", String::from_utf8_lossy(&o.stderr));
+    let v = json(&o);
+    assert_valid(&v);
+    assert_eq!(v["documents"][0]["error"]["kind"], "timeout");
+    assert_eq!(v["documents"][0]["error"]["message"], "timed out after 1 s");
+    assert!(v["documents"][1]["error"].is_null());
+    // The abandoned reader does not hold up the exit.
+    let untimed = std::time::Instant::now();
+    let full = run(dir.path(), &["extract", "a-huge.txt"]);
+    let full_time = untimed.elapsed();
+    assert_eq!(code(&full), 0);
+    assert!(
+        elapsed < full_time,
+        "timed-out batch took {elapsed:?}, reading the file alone {full_time:?}"
+    );
 }

@@ -2,7 +2,8 @@
 //! into a plain config struct (as fd's `config.rs` does), which the runner takes; nothing past
 //! this module sees clap.
 //!
-//! `tenderlint PATH...` without a subcommand acts as `tenderlint scan PATH...`.
+//! `tenderlint PATH...` without a subcommand opens the review when stdin and stdout are a
+//! terminal and no report option is given; otherwise it acts as `tenderlint scan PATH...`.
 
 mod engine;
 pub mod extract;
@@ -37,6 +38,7 @@ Environment:
     version,
     about = "Finds tender clauses that block open source, lock in vendors or keep rights from the public buyer, and proposes replacement text",
     args_conflicts_with_subcommands = true,
+    arg_required_else_help = true,
     after_help = format!("{EXIT_CODES}\n\n{ENVIRONMENT}")
 )]
 pub struct Cli {
@@ -54,7 +56,8 @@ pub enum Command {
     Scan(ScanArgs),
     /// Show exactly what the analyser sees: the blocks with kind, page and clause number.
     Extract(ExtractArgs),
-    /// Review findings interactively in the terminal; decisions are saved beside each document.
+    /// Review findings interactively (needs a terminal); decisions are saved beside each
+    /// document and appear in every report.
     Review(review::ReviewArgs),
 }
 
@@ -253,8 +256,27 @@ pub fn run() -> Result<ExitCode> {
         Some(Command::Scan(args)) => scan::run(into_config(args)?),
         Some(Command::Extract(args)) => extract::run(args),
         Some(Command::Review(args)) => review::run(args),
+        None if wants_review(&cli.scan) => review::run(review::ReviewArgs {
+            paths: cli.scan.paths,
+            config: cli.scan.config,
+            rules: cli.scan.rule_dirs,
+            theme: review::ThemeArg::Default,
+        }),
         None => scan::run(into_config(cli.scan)?),
     }
+}
+
+/// `tenderlint PATH...` on a terminal, with nothing that only makes sense for a report.
+fn wants_review(args: &ScanArgs) -> bool {
+    use std::io::IsTerminal;
+    !args.paths.is_empty()
+        && !args.paths.iter().any(|p| p.as_os_str() == "-")
+        && args.format == FormatArg::Human
+        && args.output.is_none()
+        && args.reports.is_empty()
+        && !args.quiet
+        && std::io::stdin().is_terminal()
+        && std::io::stdout().is_terminal()
 }
 
 fn into_config(args: ScanArgs) -> Result<ScanConfig> {
