@@ -3,17 +3,18 @@
 //! [`crate::tui::runtime::run`].
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
+use tenderlint::batch::{Selection, Source, collect_inputs};
 use tenderlint::config::Config;
 use tenderlint::report::RulesetInfo;
 use tenderlint::ruleset::RuleSet;
 
-use crate::tui::action::Stage;
 use crate::tui::app::{App, Clock};
-use crate::tui::runtime::{self, Analyser};
+use crate::tui::runtime::{self, Worker};
 use crate::tui::theme::{Theme, ThemeKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -42,9 +43,6 @@ pub struct ReviewArgs {
 /// Environment variable that fixes `decided_at` (RFC 3339), for end-to-end tests.
 pub const CLOCK_ENV: &str = "TENDERLINT_REVIEW_CLOCK";
 
-/// File extensions picked up when a folder is given.
-const DOCUMENT_EXTENSIONS: &[&str] = &["pdf", "docx", "odt", "fodt", "txt", "text", "md"];
-
 pub fn run(args: ReviewArgs) -> anyhow::Result<ExitCode> {
     if !std::io::stdout().is_terminal() {
         bail!("review is interactive and needs a terminal; use `tenderlint scan` for reports");
@@ -59,10 +57,10 @@ pub fn run(args: ReviewArgs) -> anyhow::Result<ExitCode> {
         Ok(t) if !t.is_empty() => Clock::Fixed(t),
         _ => Clock::System,
     };
-    let (analyse, rulesets) = analyser(&args, &documents)?;
+    let (worker, rulesets) = worker(&args, &documents)?;
     let mut app = App::new(documents, theme, clock);
     app.rulesets = rulesets;
-    runtime::run(app, analyse)?;
+    runtime::run(app, worker)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -75,48 +73,27 @@ pub fn theme(arg: ThemeArg, no_color: Option<std::ffi::OsString>) -> Theme {
     Theme::new(kind, no_color.is_none_or(|v| v.is_empty()))
 }
 
-/// Files given directly, plus the documents inside given folders (sorted, sidecars skipped).
+/// The documents the paths mean, chosen exactly as `scan` chooses them (the batch runner's
+/// folder walk: known extensions, sorted, hidden files and links skipped; named files always).
+/// Standard input is refused: it is the keyboard here.
 pub fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    for p in paths {
-        let meta = std::fs::metadata(p).with_context(|| format!("{}", p.display()))?;
-        if !meta.is_dir() {
-            out.push(p.clone());
-            continue;
-        }
-        let mut found = Vec::new();
-        for entry in walkdir::WalkDir::new(p).follow_links(false) {
-            let entry = entry.with_context(|| format!("{}", p.display()))?;
-            if entry.file_type().is_file() && is_document(entry.path()) {
-                found.push(entry.into_path());
-            }
-        }
-        found.sort();
-        out.extend(found);
+    if paths.iter().any(|p| p.as_os_str() == "-") {
+        bail!("review reads documents from files; standard input (-) is not supported");
     }
-    Ok(out)
+    let inputs = collect_inputs(paths, &Selection::default(), &mut std::io::empty())?;
+    Ok(inputs
+        .into_iter()
+        .filter_map(|i| match i.source {
+            Source::Path(p) => Some(p),
+            Source::Bytes(_) => None,
+        })
+        .collect())
 }
 
-fn is_document(p: &Path) -> bool {
-    let name = p
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
-    if name.starts_with('.') || name.ends_with(".tenderlint.json") {
-        return false;
-    }
-    p.extension()
-        .map(|e| e.to_string_lossy().to_lowercase())
-        .is_some_and(|e| DOCUMENT_EXTENSIONS.contains(&e.as_str()))
-}
-
-/// The rule set (built-in packs, `--rules` packs, the config found or given) and the function
-/// the worker runs per document: read it, then check it. The rule set is built once, here, so a
-/// broken rule file is reported before the screen opens.
-fn analyser(
-    args: &ReviewArgs,
-    documents: &[PathBuf],
-) -> anyhow::Result<(Analyser, Vec<RulesetInfo>)> {
+/// The rule set (built-in packs, `--rules` packs, the config found or given) and what the worker
+/// runs per document. The rule set is built once, here, so a broken rule file is reported before
+/// the screen opens.
+fn worker(args: &ReviewArgs, documents: &[PathBuf]) -> anyhow::Result<(Worker, Vec<RulesetInfo>)> {
     let config = match (&args.config, documents.first()) {
         (Some(file), _) => Config::load(file)?,
         (None, Some(first)) => Config::find(first)?,
@@ -131,16 +108,11 @@ fn analyser(
             version: p.version,
         })
         .collect();
-    let limits = tenderlint::Limits::default();
-    let analyse = Box::new(move |path: &Path, progress: &mut dyn FnMut(Stage)| {
-        let document = tenderlint::extract::read_path(path, &limits).map_err(|e| e.to_string())?;
-        progress(Stage::Analysing {
-            pages: document.pages,
-            blocks: document.blocks.len(),
-        });
-        Ok(tenderlint::check::analyse(document, &rules))
-    });
-    Ok((analyse, info))
+    let worker = Worker {
+        analyse: Arc::new(move |document| tenderlint::check::analyse(document, &rules)),
+        limits: tenderlint::Limits::default(),
+    };
+    Ok((worker, info))
 }
 
 #[cfg(test)]
@@ -185,6 +157,6 @@ mod tests {
             single,
         ];
         assert_eq!(got, want);
-        assert!(expand(&[dir.path().join("missing.pdf")]).is_err());
+        assert!(expand(&[PathBuf::from("-")]).is_err());
     }
 }

@@ -8,8 +8,10 @@
 //! only after something happened.
 
 use std::io::{self, Stdout};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, OnceLock};
+use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{
@@ -22,7 +24,8 @@ use crossterm::terminal::{
 };
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
-use tenderlint::Analysis;
+use tenderlint::Limits;
+use tenderlint::batch::{self, Input, RunOptions, Source};
 
 use super::action::{Action, Effect, Stage};
 use super::app::App;
@@ -33,19 +36,20 @@ use super::view::view;
 /// How often the loading spinner turns.
 const TICK: Duration = Duration::from_millis(200);
 
-/// The worker thread's name; the panic hook leaves its (caught) panics alone.
-const WORKER_NAME: &str = "tenderlint-analyse";
-
-/// Reads and analyses one document, reporting stages as it goes. Runs on the worker thread.
-pub type Analyser = Box<dyn Fn(&Path, &mut dyn FnMut(Stage)) -> Result<Analysis, String> + Send>;
+/// What the worker thread runs on each document after reading it, and the reading limits
+/// (`limits.timeout` is the per-document deadline).
+pub struct Worker {
+    pub analyse: batch::Analyser,
+    pub limits: Limits,
+}
 
 /// Runs the review interface until the user quits.
-pub fn run(mut app: App, analyser: Analyser) -> anyhow::Result<()> {
+pub fn run(mut app: App, worker: Worker) -> anyhow::Result<()> {
     let paths: Vec<PathBuf> = app.docs.iter().map(|d| d.path.clone()).collect();
     let (tx, rx) = mpsc::channel();
     let worker = std::thread::Builder::new()
-        .name(WORKER_NAME.into())
-        .spawn(move || analyse_all(&paths, &analyser, &tx))?;
+        .name("tenderlint-review-worker".into())
+        .spawn(move || analyse_all(&paths, &worker, &tx))?;
 
     install_panic_hook();
     let mut guard = TerminalGuard::enter()?;
@@ -127,8 +131,15 @@ pub fn carry_out(effect: Effect) -> Option<Action> {
     }
 }
 
-/// The worker: every document in turn, its stages, then the analysis with its saved review.
-pub fn analyse_all(paths: &[PathBuf], analyser: &Analyser, tx: &Sender<Action>) {
+/// The worker: every document in turn through the batch runner's `run_one` (so a document
+/// that hangs times out and a panic fails only that document, exactly as in `scan`), reporting
+/// when reading ends and the rules start, then the analysis with its saved review.
+pub fn analyse_all(paths: &[PathBuf], worker: &Worker, tx: &Sender<Action>) {
+    let options = RunOptions {
+        jobs: 1,
+        limits: worker.limits.clone(),
+        load_reviews: true,
+    };
     for (doc, path) in paths.iter().enumerate() {
         if tx
             .send(Action::Progress {
@@ -139,33 +150,39 @@ pub fn analyse_all(paths: &[PathBuf], analyser: &Analyser, tx: &Sender<Action>) 
         {
             return;
         }
-        let mut report = |stage| {
-            let _ = tx.send(Action::Progress { doc, stage });
-        };
-        // A panic in the analyser fails this document, not the session.
-        let analysed =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyser(path, &mut report)))
-                .unwrap_or_else(|payload| {
-                    Err(format!(
-                        "{}: internal error: {}",
-                        path.display(),
-                        tenderlint::extract::panic_message(payload.as_ref())
-                    ))
+        let analyse: batch::Analyser = {
+            let tx = tx.clone();
+            let inner = Arc::clone(&worker.analyse);
+            Arc::new(move |document: tenderlint::Document| {
+                let _ = tx.send(Action::Progress {
+                    doc,
+                    stage: Stage::Analysing {
+                        pages: document.pages,
+                        blocks: document.blocks.len(),
+                    },
                 });
-        let outcome = analysed.and_then(|analysis| {
+                inner(document)
+            })
+        };
+        let input = Input {
+            display: path.display().to_string(),
+            source: Source::Path(path.clone()),
+        };
+        let report = batch::run_one(&input, &analyse, &options);
+        let msg = match report.result {
             // An unreadable review file fails the document rather than being overwritten.
-            let review = tenderlint::review::load(path).map_err(|e| e.to_string())?;
-            Ok((analysis, review))
-        });
-        let msg = match outcome {
-            Ok((analysis, review)) => Action::Loaded {
+            Ok(_) if !report.notes.is_empty() => Action::Progress {
+                doc,
+                stage: Stage::Failed(report.notes.join("; ")),
+            },
+            Ok(analysis) => Action::Loaded {
                 doc,
                 analysis: Box::new(analysis),
-                review,
+                review: report.review,
             },
             Err(e) => Action::Progress {
                 doc,
-                stage: Stage::Failed(e),
+                stage: Stage::Failed(e.to_string()),
             },
         };
         if tx.send(msg).is_err() {
@@ -259,13 +276,18 @@ fn restore() {
     let _ = execute!(io::stdout(), DisableMouseCapture, LeaveAlternateScreen);
 }
 
+/// The thread that owns the terminal; set when the panic hook is installed.
+static UI_THREAD: OnceLock<ThreadId> = OnceLock::new();
+
 /// Restores the terminal before the default hook prints the panic, so the message is readable.
-/// Panics on the worker thread are caught there and shown as that document's failure, so they
-/// neither restore the terminal under the running interface nor print over it.
+/// Panics on other threads (the worker, the batch runner's per-document threads, readers) are
+/// caught there and shown as that document's failure, so they neither restore the terminal under
+/// the running interface nor print over it.
 fn install_panic_hook() {
+    let _ = UI_THREAD.set(std::thread::current().id());
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        if std::thread::current().name() == Some(WORKER_NAME) {
+        if UI_THREAD.get() != Some(&std::thread::current().id()) {
             return;
         }
         restore();

@@ -8,7 +8,7 @@
 use ratatui::layout::{Position, Rect};
 use tenderlint::review::{Decision, Status};
 
-use super::action::{Action, Effect, ExportFormat, SaveJob};
+use super::action::{Action, Effect, ExportFormat, SaveJob, Stage};
 use super::app::{App, FindingRef, InputKind, Pane, Row, UndoEntry, filter_items};
 use super::export;
 use super::keymap::Mode;
@@ -30,7 +30,10 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
             None
         }
         Action::Progress { doc, stage } => {
-            if let Some(d) = app.docs.get_mut(doc) {
+            // A late message from a timed-out document's abandoned thread changes nothing.
+            if let Some(d) = app.docs.get_mut(doc)
+                && !matches!(d.stage, Stage::Done | Stage::Failed(_))
+            {
                 d.stage = stage;
             }
             None
@@ -45,7 +48,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
                 if let Some(r) = review {
                     d.review = r;
                 }
-                d.stage = super::action::Stage::Done;
+                d.stage = Stage::Done;
             }
             app.rebuild();
             ensure_visible(app);
