@@ -596,6 +596,17 @@ impl Font {
         });
         let table = base_table(base);
         let mut simple: Vec<Option<String>> = table.iter().map(|c| c.map(String::from)).collect();
+        if enc.is_none() && self.name.contains("Symbol") {
+            // The Symbol font's built-in encoding: Greek letters where ASCII has Latin ones.
+            const UPPER: &str = "ΑΒΧΔΕΦΓΗΙϑΚΛΜΝΟΠΘΡΣΤΥςΩΞΨΖ";
+            const LOWER: &str = "αβχδεφγηιϕκλμνοπθρστυϖωξψζ";
+            for (i, c) in UPPER.chars().enumerate() {
+                simple[0x41 + i] = Some(c.to_string());
+            }
+            for (i, c) in LOWER.chars().enumerate() {
+                simple[0x61 + i] = Some(c.to_string());
+            }
+        }
         if let Some(diffs) = diffs {
             let mut code: usize = 0;
             for o in diffs.iter().take(4096) {

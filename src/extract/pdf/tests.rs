@@ -683,3 +683,27 @@ fn zero_timeout_is_a_timeout_error() {
         Err(ErrorKind::Timeout(0))
     );
 }
+
+#[test]
+fn rotated_pages_read_in_their_writing_direction() {
+    let pdf = Pdf::new();
+    // Text running upwards: each line is a column of glyphs; the next line lies to the right.
+    let c = "BT /F1 10 Tf 0 1 -1 0 300 100 Tm (Rotated line one) Tj ET\n\
+             BT /F1 10 Tf 0 1 -1 0 312 100 Tm (and line two.) Tj ET\n";
+    let doc = read_pdf(&pdf.build(&[c.to_string()])).unwrap();
+    assert_eq!(body(&doc), vec!["Rotated line one and line two."]);
+}
+
+#[test]
+fn clean_normalises_compatibility_characters_but_keeps_meaningful_ones() {
+    let cases = [
+        ("\u{FB01}nal \u{FB02}oor", "final floor"),
+        ("ﬀ  ligature\u{A0}space", "ff ligature space"),
+        ("10 m² and ½ share", "10 m² and ½ share"),
+        ("soft\u{AD}hyphen", "softhyphen"),
+        ("e\u{301}te\u{301}", "été"),
+    ];
+    for (input, want) in cases {
+        assert_eq!(super::blocks::clean(input), want, "{input}");
+    }
+}
