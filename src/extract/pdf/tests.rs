@@ -795,3 +795,57 @@ fn geometry_gives_each_block_its_line_rectangles() {
     assert!(g.lines[1].1[3] < rect0[1] + 10.0);
     assert!(geo[0].lines.is_empty(), "furniture has no lines");
 }
+
+#[test]
+fn numbered_headings_opening_several_pages_are_not_headers() {
+    // Regression: masking digits made "4.1 Scope" and "7.1 Scope" at the top of pages look
+    // like a running header.
+    let pdf = Pdf::new();
+    let pages: Vec<String> = (1..=9)
+        .map(|n| {
+            let mut c = line("F1", 8.0, 72.0, 800.0, "ACME Tender");
+            if n % 2 == 0 {
+                c += &line("FB", 12.0, 72.0, 760.0, &format!("{n}.1 Scope"));
+            }
+            let words = [
+                "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota",
+            ];
+            let w = words[n - 1];
+            c += &para_lines(
+                72.0,
+                700.0,
+                &[
+                    &format!("Body text {w} that differs"),
+                    &format!("here {w}."),
+                ],
+            );
+            c += &line("F1", 8.0, 280.0, 40.0, &format!("Page {n} of 9"));
+            c
+        })
+        .collect();
+    let doc = read_pdf(&pdf.build(&pages)).unwrap();
+    let headings: Vec<&str> = doc
+        .blocks
+        .iter()
+        .filter(|b| matches!(b.kind, BlockKind::Heading { .. }))
+        .map(|b| b.text.as_str())
+        .collect();
+    assert_eq!(
+        headings,
+        vec!["2.1 Scope", "4.1 Scope", "6.1 Scope", "8.1 Scope"]
+    );
+    assert_eq!(
+        doc.blocks
+            .iter()
+            .filter(|b| b.kind == BlockKind::Header)
+            .count(),
+        9
+    );
+    assert_eq!(
+        doc.blocks
+            .iter()
+            .filter(|b| b.kind == BlockKind::Footer)
+            .count(),
+        9
+    );
+}
