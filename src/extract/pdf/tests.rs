@@ -269,6 +269,15 @@ fn two_columns_read_left_then_right_with_title_first() {
             "right five.",
         ],
     );
+    // After the columns: a heading on the left, then full-width text.
+    c += &line("FB", 12.0, 72.0, 600.0, "2 Next section");
+    c += &line(
+        "F1",
+        10.0,
+        72.0,
+        580.0,
+        "Full-width text below both columns runs from the left margin to the right one.",
+    );
     let doc = read_pdf(&pdf.build(&[c])).unwrap();
     assert_eq!(
         body(&doc),
@@ -276,6 +285,8 @@ fn two_columns_read_left_then_right_with_title_first() {
             "A title across both columns",
             "left one left left left left two left left left left three left left left four left left left left five.",
             "right one right right right two right right right three right four right right right five.",
+            "2 Next section",
+            "Full-width text below both columns runs from the left margin to the right one.",
         ]
     );
     assert_eq!(doc.blocks[0].kind, BlockKind::Heading { level: 1 });
