@@ -2,5 +2,6 @@
 
 mod engine;
 mod extract_docx;
+mod extract_pdf;
 mod review_tmux;
 mod scan;
