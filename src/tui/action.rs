@@ -75,6 +75,7 @@ pub enum Action {
     ClearFilters,
     ExportMarkdown,
     ExportHtml,
+    ExportRedline,
     QuitDiscard,
     SaveAndQuit,
     // From the event loop.
@@ -123,6 +124,14 @@ pub enum Effect {
     Export {
         path: PathBuf,
         contents: String,
+    },
+    /// Read `source`, annotate `findings` on it and write the copy to `target` (atomically,
+    /// never over an input).
+    Redline {
+        source: PathBuf,
+        target: PathBuf,
+        document: Box<tenderlint::Document>,
+        findings: Vec<tenderlint::Finding>,
     },
     Quit,
 }

@@ -127,8 +127,31 @@ pub fn carry_out(effect: Effect) -> Option<Action> {
                 .map(|()| path.clone())
                 .map_err(|e| format!("{}: {e}", path.display())),
         )),
+        Effect::Redline {
+            source,
+            target,
+            document,
+            findings,
+        } => Some(Action::Exported(redline(
+            &source, &target, &document, &findings,
+        ))),
         Effect::Quit => None,
     }
+}
+
+fn redline(
+    source: &std::path::Path,
+    target: &std::path::Path,
+    document: &tenderlint::Document,
+    findings: &[tenderlint::Finding],
+) -> Result<PathBuf, String> {
+    let at = |e: &dyn std::fmt::Display| format!("{}: {e}", target.display());
+    let bytes = std::fs::read(source).map_err(|e| format!("{}: {e}", source.display()))?;
+    let out = tenderlint::redline::pdf::annotate(&bytes, findings, document)
+        .map_err(|e| format!("{}: {e}", source.display()))?;
+    tenderlint::fsutil::refuse_same_file(target, &[source]).map_err(|e| at(&e))?;
+    tenderlint::fsutil::write_atomic(target, &out).map_err(|e| at(&e))?;
+    Ok(target.to_path_buf())
 }
 
 /// The worker: every document in turn through the batch runner's `run_one` (so a document

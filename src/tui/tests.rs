@@ -51,6 +51,7 @@ fn user_actions() -> Vec<Action> {
         Action::ClearFilters,
         Action::ExportMarkdown,
         Action::ExportHtml,
+        Action::ExportRedline,
         Action::QuitDiscard,
         Action::SaveAndQuit,
     ];
@@ -839,6 +840,116 @@ fn late_progress_from_an_abandoned_document_changes_nothing() {
         },
     );
     assert_eq!(app.docs[0].stage, before);
+}
+
+/// A one-page PDF with a heading and a two-line clause, in Helvetica.
+fn small_pdf() -> Vec<u8> {
+    use lopdf::{Dictionary, Object, Stream, dictionary};
+    let mut doc = lopdf::Document::with_version("1.7");
+    let pages = doc.new_object_id();
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
+        "Encoding" => "WinAnsiEncoding",
+    });
+    let content = "BT /F1 12 Tf 72 720 Td (7 Licence) Tj ET\n\
+                   BT /F1 10 Tf 72 690 Td (The Contractor keeps all intellectual property rights) Tj ET\n\
+                   BT /F1 10 Tf 72 678 Td (in the software written for the Authority.) Tj ET\n";
+    let c = doc.add_object(Stream::new(Dictionary::new(), content.as_bytes().to_vec()));
+    let page = doc.add_object(dictionary! {"Type" => "Page", "Parent" => pages, "Contents" => c});
+    doc.objects.insert(
+        pages,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1,
+            "Resources" => dictionary! {"Font" => dictionary! {"F1" => font}},
+            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        }),
+    );
+    let catalog = doc.add_object(dictionary! {"Type" => "Catalog", "Pages" => pages});
+    doc.trailer.set("Root", catalog);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn redline_export_annotates_a_copy_of_the_pdf() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tender.pdf");
+    std::fs::write(&path, small_pdf()).unwrap();
+    let document = tenderlint::extract::read_path(&path, &Default::default()).unwrap();
+    let b = document
+        .blocks
+        .iter()
+        .position(|b| b.text.contains("keeps all"))
+        .expect("clause block");
+    let spec = |rule, excerpt| Spec {
+        rule,
+        category: tenderlint::Category::CopyrightOwnership,
+        severity: tenderlint::Severity::Blocker,
+        title: "Supplier keeps the rights",
+        at: Some((b, excerpt)),
+        suggestion: None,
+    };
+    let findings = vec![
+        finding(
+            &document,
+            spec("copyright.keeps", "keeps all intellectual property rights"),
+        ),
+        finding(&document, spec("copyright.other", "The Contractor")),
+    ];
+    let analysis = tenderlint::Analysis {
+        document,
+        findings,
+        topics: Vec::new(),
+    };
+    let mut app = app_with(vec![analysis], (120, 40));
+    // The dismissed finding is left out of the redlined copy.
+    replay(&mut app, "jdnot an issue<enter>");
+    let effects = replay(&mut app, "xr");
+    let [
+        Effect::Redline {
+            target, findings, ..
+        },
+    ] = effects.as_slice()
+    else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(*target, dir.path().join("tender.redline.pdf"));
+    assert_eq!(findings.len(), 1);
+    carry_out_all(&mut app, effects);
+    assert_eq!(
+        app.status.as_deref(),
+        Some(
+            format!(
+                "exported {}",
+                dir.path().join("tender.redline.pdf").display()
+            )
+            .as_str()
+        )
+    );
+    let out = lopdf::Document::load(dir.path().join("tender.redline.pdf")).unwrap();
+    let annots = out
+        .objects
+        .values()
+        .filter(|o| {
+            o.as_dict().is_ok_and(|d| {
+                d.get(b"Type")
+                    .is_ok_and(|t| t.as_name().ok() == Some(b"Annot"))
+            })
+        })
+        .count();
+    assert!(annots >= 1, "no annotations in the redlined copy");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        small_pdf(),
+        "the original is untouched"
+    );
+
+    // Not a PDF: a message, no effect.
+    let mut app = sample((120, 40));
+    app.docs[0].analysis.as_mut().unwrap().document.format = tenderlint::Format::Docx;
+    assert!(replay(&mut app, "xr").is_empty());
+    assert!(app.status.as_deref().unwrap().contains("PDF only"));
 }
 
 // ---- measurement --------------------------------------------------------------------------

@@ -96,6 +96,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
             Mode::ExportMenu => match action {
                 Action::ExportMarkdown => export_effect(app, ExportFormat::Markdown),
                 Action::ExportHtml => export_effect(app, ExportFormat::Html),
+                Action::ExportRedline => redline_effect(app),
                 Action::Cancel => {
                     app.mode = Mode::Normal;
                     None
@@ -442,6 +443,53 @@ fn export_effect(app: &mut App, format: ExportFormat) -> Option<Effect> {
         ));
     }
     Some(Effect::Export { path, contents })
+}
+
+/// A redlined copy of the current document: every finding not dismissed, annotated where it
+/// occurs. PDF only for now (the only redline writer there is).
+fn redline_effect(app: &mut App) -> Option<Effect> {
+    app.mode = Mode::Normal;
+    let Some(doc) = app.current_doc().and_then(|d| app.docs.get(d)) else {
+        app.status = Some("no document read yet".into());
+        return None;
+    };
+    let Some(analysis) = &doc.analysis else {
+        app.status = Some("no document read yet".into());
+        return None;
+    };
+    if analysis.document.format != tenderlint::Format::Pdf {
+        app.status = Some(format!(
+            "redlined copies are made for PDF only so far; {} is {}",
+            doc.name(),
+            analysis.document.format
+        ));
+        return None;
+    }
+    let findings: Vec<tenderlint::Finding> = analysis
+        .findings
+        .iter()
+        .filter(|f| doc.status_of(f) != Status::Dismissed)
+        .cloned()
+        .collect();
+    Some(Effect::Redline {
+        source: doc.path.clone(),
+        target: redline_path(&doc.path),
+        document: Box::new(analysis.document.clone()),
+        findings,
+    })
+}
+
+/// `tender.pdf` -> `tender.redline.pdf`, beside it.
+pub fn redline_path(document: &std::path::Path) -> std::path::PathBuf {
+    let stem = document
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "document".into());
+    let ext = document
+        .extension()
+        .map(|e| e.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "pdf".into());
+    document.with_file_name(format!("{stem}.redline.{ext}"))
 }
 
 /// Selects visible finding `i` (clamped) and brings it into view everywhere.
