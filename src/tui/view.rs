@@ -321,6 +321,13 @@ fn list_row(app: &App, row: &Row, width: usize) -> Line<'static> {
                 Span::styled(format!("{} ", category_tag(f.category)), t.dim()),
                 Span::raw(clean(&f.title)),
             ]);
+            // The matched words tell apart findings of one rule in one clause.
+            if let Some(x) = &f.excerpt {
+                line.spans.push(Span::styled(
+                    format!(" «{}»", shorten(&clean(x), 40)),
+                    t.dim(),
+                ));
+            }
             if *v == app.selected {
                 let pad = width.saturating_sub(line.width());
                 line.spans.push(Span::raw(" ".repeat(pad)));
@@ -350,6 +357,16 @@ fn list_row(app: &App, row: &Row, width: usize) -> Line<'static> {
         }
         Row::Note(s) => Line::styled(format!("  ({})", clean(s)), t.dim()),
     }
+}
+
+/// At most `max` characters of `s`, with "…" when cut.
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
 }
 
 /// The first block the text pane shows when it follows the selection.
