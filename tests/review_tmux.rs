@@ -59,6 +59,33 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    fn resize(&self, width: u16, height: u16) {
+        let status = self
+            .cmd()
+            .args(["resize-window", "-t", "t", "-x"])
+            .arg(width.to_string())
+            .arg("-y")
+            .arg(height.to_string())
+            .status()
+            .expect("tmux resize-window");
+        assert!(status.success());
+    }
+
+    /// Waits until the pane no longer shows `needle`; panics with the screen after 20 s.
+    fn wait_for_not(&self, needle: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.capture();
+            if !screen.contains(needle) {
+                return screen;
+            }
+            if start.elapsed() > Duration::from_secs(20) {
+                panic!("timed out waiting for {needle:?} to go; screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// Waits until the pane shows `needle`; panics with the screen after 20 s.
     fn wait_for(&self, needle: &str) -> String {
         let start = Instant::now();
@@ -122,6 +149,14 @@ fn review_in_tmux_accepts_saves_quits_and_reopens() {
     tmux.send(&["?"]);
     tmux.wait_for("Help · Esc closes");
     tmux.send(&["Escape"]);
+
+    // The layout follows the window: at 80x24 the summary pane folds into the header.
+    assert!(screen.contains("Summary, all documents"), "{screen}");
+    tmux.resize(80, 24);
+    let small = tmux.wait_for_not("Summary, all documents");
+    assert!(small.contains("Findings 1/"), "{small}");
+    tmux.resize(120, 40);
+    tmux.wait_for("Summary, all documents");
 
     tmux.send(&["a"]);
     tmux.wait_for("accepted · press u to undo");
