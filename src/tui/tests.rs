@@ -523,6 +523,15 @@ fn high_contrast_without_colour_uses_no_colour_and_keeps_marks() {
         );
         assert_eq!(cell.bg, Color::Reset);
     }
+    // Without colour the selected row is still reversed.
+    let selected_row = (0..24u16)
+        .find(|y| buf[(0, *y)].symbol() == "│" && buf[(2, *y)].symbol() == "▶")
+        .expect("a selected row");
+    assert!(
+        buf[(10, selected_row)]
+            .modifier
+            .contains(ratatui::style::Modifier::REVERSED)
+    );
     let text = term.backend().to_string();
     assert!(
         text.contains("B ·"),

@@ -125,7 +125,11 @@ impl Theme {
         } else {
             Style::new().add_modifier(Modifier::REVERSED)
         };
-        self.paint(style)
+        if self.color {
+            style
+        } else {
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+        }
     }
 
     /// The matched text in the document pane.
