@@ -329,6 +329,14 @@ fn list_row(app: &App, row: &Row, width: usize) -> Line<'static> {
                 ));
             }
             if *v == app.selected {
+                // The selection's own colours win, so no mark ends up low-contrast on it.
+                for span in &mut line.spans {
+                    span.style = Style {
+                        fg: None,
+                        bg: None,
+                        ..span.style
+                    };
+                }
                 let pad = width.saturating_sub(line.width());
                 line.spans.push(Span::raw(" ".repeat(pad)));
                 line = line.style(t.selected());
