@@ -196,3 +196,20 @@ fn review_in_tmux_accepts_saves_quits_and_reopens() {
     tmux.send(&["q"]);
     tmux.wait_for("EXIT:0");
 }
+
+/// Off a terminal the review refuses to start (exit 2) and points at `scan`, instead of drawing
+/// escape sequences into a pipe.
+#[test]
+fn review_needs_a_terminal() {
+    let doc = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/review/tender.md");
+    let out = Command::new(env!("CARGO_BIN_EXE_tenderlint"))
+        .arg("review")
+        .arg(&doc)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("needs a terminal"), "{err}");
+    assert!(err.contains("tenderlint scan"), "{err}");
+    assert!(out.stdout.is_empty());
+}
