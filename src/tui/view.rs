@@ -458,15 +458,24 @@ fn text(app: &App, frame: &mut Frame, r: Rect) {
         .checked_sub(1)
         .and_then(|i| blocks.get(i))
         .and_then(|b| b.page);
-    for (i, b) in blocks
-        .iter()
-        .enumerate()
-        .skip(top)
-        .take(inner.height as usize)
-    {
+    // Wrapped lines are estimated from widths (words wrap a little earlier than this), enough to
+    // know how many blocks fill the pane and to scroll a long block so its match shows.
+    let width = usize::from(inner.width.max(1));
+    let height = usize::from(inner.height);
+    let est = |line: &Line| {
+        let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+        wrapped_lines(&text, width).0 + 1
+    };
+    let mut est_lines = 0usize;
+    let mut scroll = 0usize;
+    for (i, b) in blocks.iter().enumerate().skip(top) {
+        if est_lines >= height + scroll {
+            break;
+        }
         if b.page.is_some() && b.page != last_page {
             if let Some(p) = b.page {
                 lines.push(Line::styled(format!("─── page {p} ───"), t.dim()));
+                est_lines += 1;
             }
             last_page = b.page;
         }
@@ -509,19 +518,50 @@ fn text(app: &App, frame: &mut Frame, r: Rect) {
         match range {
             Some((s, e)) => {
                 spans.push(Span::styled(clean(&b.text[..s]), base));
+                // Following the selection, a match that would fall below the pane is scrolled
+                // up to its upper third.
+                let before: String = spans.iter().map(|s| s.content.as_ref()).collect();
+                let match_line = est_lines + wrapped_lines(&before, width).0;
+                if app.text_top.is_none() && match_line + 2 > height {
+                    scroll = match_line.saturating_sub(height / 3);
+                }
                 spans.push(Span::styled(clean(&b.text[s..e]), t.matched()));
                 spans.push(Span::styled(clean(&b.text[e..]), base));
             }
             None => spans.push(Span::styled(clean(&b.text), base)),
         }
-        lines.push(Line::from(spans));
+        let line = Line::from(spans);
+        est_lines += est(&line);
+        lines.push(line);
     }
     frame.render_widget(
         Paragraph::new(lines)
             .style(t.base())
-            .wrap(Wrap { trim: false }),
+            .wrap(Wrap { trim: false })
+            .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0)),
         inner,
     );
+}
+
+/// Greedy word wrap of `text` at `width` columns: (line breaks, column after the last word),
+/// the way the paragraph widget wraps closely enough to place a match.
+fn wrapped_lines(text: &str, width: usize) -> (usize, usize) {
+    let width = width.max(1);
+    let (mut breaks, mut col) = (0usize, 0usize);
+    for (i, word) in text.split(' ').enumerate() {
+        let w = Span::raw(word).width();
+        let needed = w + usize::from(i > 0 && col > 0);
+        if col > 0 && col + needed > width {
+            breaks += 1;
+            col = 0;
+        }
+        col += if col == 0 { w } else { needed };
+        while col > width {
+            breaks += 1;
+            col -= width;
+        }
+    }
+    (breaks, col)
 }
 
 fn severity_gutter(s: Severity) -> &'static str {
