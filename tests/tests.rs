@@ -1,0 +1,7 @@
+//! The one integration-test binary; each module tests one area through the public surface.
+
+mod engine;
+mod extract_docx;
+mod extract_pdf;
+mod review_tmux;
+mod scan;
