@@ -55,7 +55,7 @@ fn every_corpus_file_reads_or_fails_typed_and_fast() {
         .filter(|p| {
             matches!(
                 p.extension().and_then(|e| e.to_str()),
-                Some("docx")
+                Some("docx" | "odt" | "fodt")
             )
         })
         .collect();
@@ -167,4 +167,51 @@ fn docx_spot_checks() {
     let result = read_path(&dir.join("docxrs__read_hang.docx"), &Limits::default());
     assert!(start.elapsed() < Duration::from_secs(2));
     assert!(result.is_ok(), "{result:?}");
+}
+
+#[test]
+fn odt_spot_checks() {
+    if let Some(doc) = read("odfdo__tracked_changes.odt") {
+        assert_eq!(
+            doc.warnings,
+            vec!["document carries 3 unaccepted tracked changes"]
+        );
+        let body = doc.plain_text();
+        assert!(body.contains("los bonitos amigos"), "{body}");
+        assert!(!body.contains("amis,"), "deleted text is not shown: {body}");
+    }
+    if let Some(doc) = read("odfdo__note.odt") {
+        assert_eq!(texts(&doc, "footnote").len(), 1);
+        assert_eq!(texts(&doc, "endnote").len(), 1);
+        assert_eq!(texts(&doc, "comment"), vec!["Sauf qu'il est commenté !"]);
+        assert_eq!(
+            texts(&doc, "paragraph"),
+            vec!["Un paragraphe d'apparence banale."]
+        );
+    }
+    if let Some(doc) = read("odfdo__list.odt") {
+        let numbered: Vec<Option<&str>> = doc
+            .blocks
+            .iter()
+            .filter(|b| matches!(b.kind, BlockKind::ListItem { .. }))
+            .map(|b| b.clause.as_deref())
+            .collect();
+        assert_eq!(numbered, vec![None, None, Some("1"), Some("2")]);
+    }
+    if let Some(doc) = read("odfdo__doc_with_toc.odt") {
+        let headings: Vec<(Option<&str>, &str)> = doc
+            .blocks
+            .iter()
+            .filter(|b| matches!(b.kind, BlockKind::Heading { .. }))
+            .map(|b| (b.clause.as_deref(), b.text.as_str()))
+            .collect();
+        assert_eq!(headings[0], (Some("1"), "Lorem 1"));
+        assert_eq!(headings[1], (Some("1.1"), "Lorem 1A"));
+    }
+    if let Some(doc) = read("odfdo__user_fields.odt") {
+        assert!(doc.plain_text().contains("Paris"));
+    }
+    if let Some(doc) = read("odfdo__images.fodt") {
+        assert_eq!(texts(&doc, "paragraph"), vec!["aaa", "bbb", "ccc"]);
+    }
 }

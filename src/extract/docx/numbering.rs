@@ -41,6 +41,18 @@ impl NumFmt {
             _ => NumFmt::Decimal,
         }
     }
+
+    /// From an ODF `style:num-format` value ("1", "a", "A", "i", "I", "").
+    pub fn from_odf(v: &str) -> NumFmt {
+        match v {
+            "a" => NumFmt::LowerLetter,
+            "A" => NumFmt::UpperLetter,
+            "i" => NumFmt::LowerRoman,
+            "I" => NumFmt::UpperRoman,
+            "" => NumFmt::None,
+            _ => NumFmt::Decimal,
+        }
+    }
 }
 
 /// `n` in format `fmt`: 28 as lowerLetter is "bb" (Word repeats the letter), as upperRoman
