@@ -215,3 +215,176 @@ fn odt_spot_checks() {
         assert_eq!(texts(&doc, "paragraph"), vec!["aaa", "bbb", "ccc"]);
     }
 }
+
+fn have(tool: &str) -> bool {
+    std::process::Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// About 100 pages (50,000 words) of tender-like markdown: 20 chapters of 5 sections, each with
+/// four long paragraphs, a numbered list and a small table.
+fn long_markdown() -> String {
+    let words = [
+        "the",
+        "supplier",
+        "shall",
+        "deliver",
+        "source",
+        "code",
+        "licence",
+        "open",
+        "standard",
+        "buyer",
+        "contract",
+        "rights",
+        "reuse",
+        "software",
+        "documentation",
+        "interoperability",
+        "vendor",
+        "data",
+        "export",
+        "format",
+        "escrow",
+        "maintenance",
+        "acceptance",
+        "services",
+    ];
+    let mut seed = 7u32;
+    let mut word = || {
+        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        words[(seed >> 16) as usize % words.len()]
+    };
+    let mut md = String::new();
+    for ch in 1..=20 {
+        md.push_str(&format!("# Chapter {ch}\n\n"));
+        for sec in 1..=5 {
+            md.push_str(&format!("## Section {ch}.{sec}\n\n"));
+            for _ in 0..4 {
+                let para: Vec<&str> = (0..110).map(|_| word()).collect();
+                md.push_str(&para.join(" "));
+                md.push_str(".\n\n");
+            }
+            md.push_str("1. first item\n2. second item\n3. third item\n\n");
+            md.push_str("| a | b | c |\n|---|---|---|\n| x | y | z |\n\n");
+        }
+    }
+    md
+}
+
+/// The brief asks for at least 20x the speed of `pandoc -t plain` on a 100-page DOCX.
+#[test]
+fn a_hundred_page_docx_reads_much_faster_than_pandoc() {
+    if !have("pandoc") {
+        println!("SKIPPED: pandoc not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let md = dir.path().join("long.md");
+    let docx = dir.path().join("long.docx");
+    std::fs::write(&md, long_markdown()).expect("write markdown");
+    let status = std::process::Command::new("pandoc")
+        .arg(&md)
+        .arg("-o")
+        .arg(&docx)
+        .status()
+        .expect("pandoc runs");
+    assert!(status.success());
+    let start = Instant::now();
+    let out = std::process::Command::new("pandoc")
+        .args(["-t", "plain"])
+        .arg(&docx)
+        .output()
+        .expect("pandoc runs");
+    let pandoc = start.elapsed();
+    assert!(out.status.success());
+    let mut ours = Duration::MAX;
+    let mut doc = None;
+    for _ in 0..3 {
+        let start = Instant::now();
+        doc = Some(read_path(&docx, &Limits::default()).expect("reads"));
+        ours = ours.min(start.elapsed());
+    }
+    let doc = doc.expect("read once");
+    let words = doc.plain_text().split_whitespace().count();
+    let ratio = pandoc.as_secs_f64() / ours.as_secs_f64().max(1e-9);
+    println!(
+        "100-page DOCX ({words} words, {} blocks): pandoc -t plain {:?}, tenderlint {:?}, {ratio:.0}x",
+        doc.blocks.len(),
+        pandoc,
+        ours
+    );
+    assert!(words > 45_000, "{words} words read");
+    assert!(ratio >= 20.0, "only {ratio:.1}x faster than pandoc");
+}
+
+fn word_set(text: &str) -> std::collections::BTreeSet<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() > 1)
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// Word recall against `pandoc -t plain` over the corpus: the share of pandoc's distinct words
+/// that the reader also finds (hidden text is the known, intended difference), and the words the
+/// reader shows in body blocks that pandoc does not (field instructions, deleted text would show
+/// up here).
+#[test]
+fn word_recall_against_pandoc() {
+    if !have("pandoc") {
+        println!("SKIPPED: pandoc not installed");
+        return;
+    }
+    let Some(dir) = corpus() else { return };
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("corpus dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("docx" | "odt")))
+        .collect();
+    names.sort();
+    let (mut sum, mut n) = (0.0, 0);
+    for path in &names {
+        let Ok(out) = std::process::Command::new("pandoc")
+            .args(["-t", "plain", "--wrap=none"])
+            .arg(path)
+            .output()
+        else {
+            continue;
+        };
+        if !out.status.success() {
+            continue;
+        }
+        let theirs = word_set(&String::from_utf8_lossy(&out.stdout));
+        if theirs.is_empty() {
+            continue;
+        }
+        let doc = read_path(path, &Limits::default()).expect("reads");
+        let mut all = String::new();
+        for b in &doc.blocks {
+            all.push_str(b.clause.as_deref().unwrap_or(""));
+            all.push(' ');
+            all.push_str(&b.text);
+            all.push('\n');
+        }
+        let ours = word_set(&all);
+        let body: String = doc.body().map(|(_, b)| format!("{}\n", b.text)).collect();
+        let extra: Vec<String> = word_set(&body)
+            .difference(&theirs)
+            .take(8)
+            .cloned()
+            .collect();
+        let recall = theirs.intersection(&ours).count() as f64 / theirs.len() as f64;
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("?");
+        if recall < 0.95 || !extra.is_empty() {
+            let missing: Vec<&String> = theirs.difference(&ours).take(12).collect();
+            println!("{name}: recall {recall:.2}, missing {missing:?}, extra {extra:?}");
+        }
+        sum += recall;
+        n += 1;
+    }
+    let mean = sum / f64::from(n.max(1));
+    println!("mean word recall against pandoc over {n} files: {mean:.3}");
+    assert!(mean >= 0.95, "mean recall {mean:.3}");
+}

@@ -234,10 +234,13 @@ impl<'a> Walker<'a> {
                 self.blocks(part, Some(&mut col))?;
                 // Anything a header produced on its own (a text box) is furniture too.
                 let extra: Vec<Block> = self.out.drain(at..).collect();
-                self.furniture.extend(extra);
-                if let Some(b) = col.into_block(kind, &self.part) {
+                if let Some(b) = col.into_block(kind.clone(), &self.part) {
                     self.furniture.push(b);
                 }
+                self.furniture.extend(extra.into_iter().map(|mut b| {
+                    b.kind = kind.clone();
+                    b
+                }));
                 self.pending_notes.clear();
             }
         }
