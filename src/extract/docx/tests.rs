@@ -343,6 +343,14 @@ fn inline_features_read_as_shown() {
             vec!["shown"],
         ),
         (
+            "a field left open in its instruction does not hide what follows",
+            format!(
+                "<w:p><w:r><w:t>Before</w:t></w:r><w:r><w:fldChar w:fldCharType=\"begin\"/></w:r><w:r><w:instrText>PAGE</w:instrText></w:r></w:p>{}",
+                p("Next paragraph")
+            ),
+            vec!["Before", "Next paragraph"],
+        ),
+        (
             "hyperlinks",
             "<w:p><w:r><w:t xml:space=\"preserve\">Visit </w:t></w:r><w:hyperlink r:id=\"rL\"><w:r><w:t>the portal</w:t></w:r></w:hyperlink></w:p>".into(),
             vec!["Visit the portal"],

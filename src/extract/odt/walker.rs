@@ -592,11 +592,12 @@ impl<'a> Walker<'a> {
             };
             match (c.ns, c.name.as_str()) {
                 (Ns::OdfText, "s") => {
+                    // Capped: `text:c="1000000"` in 20 bytes must not become a megabyte of text.
                     let count: usize = c
                         .attr("c")
                         .and_then(|v| v.parse().ok())
                         .unwrap_or(1)
-                        .clamp(1, 1000);
+                        .clamp(1, 100);
                     acc.push_synth(&" ".repeat(count));
                 }
                 (Ns::OdfText, "tab") => acc.push_synth("\t"),
