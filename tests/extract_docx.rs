@@ -388,3 +388,143 @@ fn word_recall_against_pandoc() {
     println!("mean word recall against pandoc over {n} files: {mean:.3}");
     assert!(mean >= 0.95, "mean recall {mean:.3}");
 }
+
+/// The source text of every run (DOCX: the `w:t` text of the n-th `w:r`) or text node (ODF: the
+/// n-th stretch of character data inside a `text:p`/`text:h`) of one XML part, read with a plain
+/// quick-xml pass that shares no code with the readers.
+fn source_runs(xml: &str, odf: bool) -> Vec<String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut runs: Vec<String> = Vec::new();
+    let (mut in_t, mut p_depth, mut open) = (false, 0usize, false);
+    let is_p = |n: &str| n == "text:p" || n == "text:h";
+    while let Ok(ev) = reader.read_event() {
+        let text: Option<String> = match &ev {
+            Event::Text(t) => Some(t.xml10_content().into_owned()),
+            Event::CData(t) => Some(t.xml10_content().into_owned()),
+            Event::GeneralRef(r) => Some(
+                match r.clone().into_inner().as_ref() {
+                    "amp" => "&",
+                    "lt" => "<",
+                    "gt" => ">",
+                    "quot" => "\"",
+                    "apos" => "'",
+                    _ => "",
+                }
+                .to_string(),
+            ),
+            _ => None,
+        };
+        if let Some(t) = text {
+            if odf && p_depth > 0 {
+                if !open {
+                    runs.push(String::new());
+                    open = true;
+                }
+                if let Some(r) = runs.last_mut() {
+                    r.push_str(&t);
+                }
+            } else if !odf
+                && in_t
+                && let Some(r) = runs.last_mut()
+            {
+                r.push_str(&t);
+            }
+            continue;
+        }
+        match ev {
+            Event::Start(e) => {
+                open = false;
+                let name = e.name();
+                let name = name.as_ref();
+                if odf && (is_p(name) || p_depth > 0) {
+                    p_depth += 1;
+                } else if name == "w:r" {
+                    runs.push(String::new());
+                } else if name == "w:t" {
+                    in_t = true;
+                }
+            }
+            Event::Empty(e) => {
+                open = false;
+                if !odf && e.name().as_ref() == "w:r" {
+                    runs.push(String::new());
+                }
+            }
+            Event::End(e) => {
+                open = false;
+                if odf && p_depth > 0 {
+                    p_depth -= 1;
+                } else if e.name().as_ref() == "w:t" {
+                    in_t = false;
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    runs
+}
+
+/// Every piece of every corpus document points at the same text in its source part.
+#[test]
+fn pieces_point_into_the_source_parts_of_every_corpus_file() {
+    let Some(dir) = corpus() else { return };
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("corpus dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("docx" | "odt" | "fodt")
+            )
+        })
+        .collect();
+    names.sort();
+    let (mut checked, mut files) = (0usize, 0usize);
+    for path in &names {
+        let Ok(doc) = read_path(path, &Limits::default()) else {
+            continue;
+        };
+        let bytes = std::fs::read(path).expect("read");
+        let odf = !path.extension().is_some_and(|e| e == "docx");
+        let mut cache: std::collections::HashMap<String, Vec<String>> = Default::default();
+        for b in &doc.blocks {
+            if b.pieces.is_empty() {
+                continue;
+            }
+            let runs = cache.entry(b.anchor.part.clone()).or_insert_with(|| {
+                let xml = if b.anchor.part.is_empty() {
+                    String::from_utf8_lossy(&bytes).into_owned()
+                } else {
+                    let mut archive =
+                        zip::ZipArchive::new(std::io::Cursor::new(bytes.as_slice())).unwrap();
+                    let mut entry = archive.by_name(&b.anchor.part).unwrap();
+                    let mut raw = Vec::new();
+                    std::io::Read::read_to_end(&mut entry, &mut raw).unwrap();
+                    let raw = raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&raw).to_vec();
+                    String::from_utf8_lossy(&raw).into_owned()
+                };
+                source_runs(&xml, odf)
+            });
+            for piece in &b.pieces {
+                let want = &b.text[piece.range.clone()];
+                let got = runs
+                    .get(piece.run)
+                    .and_then(|r| r.get(piece.offset..piece.offset + want.len()));
+                assert_eq!(
+                    got,
+                    Some(want),
+                    "{}: {} piece {piece:?} of {:?}",
+                    path.display(),
+                    b.anchor.part,
+                    b.text
+                );
+                checked += 1;
+            }
+        }
+        files += 1;
+    }
+    println!("{checked} pieces checked in {files} files");
+    assert!(checked > 1000, "only {checked} pieces checked");
+}
