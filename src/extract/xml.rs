@@ -309,10 +309,10 @@ fn close(stack: &mut Vec<Element>) {
     if stack.len() < 2 {
         return;
     }
-    if let Some(done) = stack.pop()
-        && let Some(parent) = stack.last_mut()
-    {
-        parent.children.push(Node::Element(done));
+    if let Some(done) = stack.pop() {
+        if let Some(parent) = stack.last_mut() {
+            parent.children.push(Node::Element(done));
+        }
     }
 }
 

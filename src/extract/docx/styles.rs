@@ -69,14 +69,13 @@ impl Styles {
                     .and_then(|o| o.attr("val"))
                     .and_then(|v| v.parse().ok());
             }
-            if st.outline.is_none()
-                && let Some(name) = s.child(Ns::W, "name").and_then(|n| n.attr("val"))
-            {
-                st.outline = heading_name_level(name);
+            if st.outline.is_none() {
+                st.outline = s
+                    .child(Ns::W, "name")
+                    .and_then(|n| n.attr("val"))
+                    .and_then(heading_name_level);
             }
-            if let Some(rpr) = s.child(Ns::W, "rPr")
-                && let Some(v) = rpr.child(Ns::W, "vanish")
-            {
+            if let Some(v) = s.child(Ns::W, "rPr").and_then(|r| r.child(Ns::W, "vanish")) {
                 st.vanish = Some(on_off(v));
             }
             out.styles.insert(id.to_string(), st);
