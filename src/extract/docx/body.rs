@@ -633,6 +633,18 @@ impl<'a> Walker<'a> {
                     }
                 }
                 "drawing" | "pict" | "object" => self.embedded(c)?,
+                "ruby" => {
+                    // The base text is what a reader reads; the phonetic guide (`w:rt`) is not.
+                    for part in c.elements() {
+                        if part.is(Ns::W, "rubyBase") {
+                            for inner in part.elements() {
+                                self.inline(inner, acc, para_vanish)?;
+                            }
+                        } else {
+                            self.skip(part);
+                        }
+                    }
+                }
                 _ => self.skip(c),
             }
         }
