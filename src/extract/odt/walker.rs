@@ -372,6 +372,8 @@ impl<'a> Walker<'a> {
         let key = match self.lists.last() {
             Some(parent) => parent.key,
             None => {
+                // `text:continue-list` names the list to continue by id; it is read as "the
+                // last list with this style", which is what writers produce in practice.
                 let continues = list.attr("continue-numbering") == Some("true")
                     || list.attr("continue-list").is_some();
                 let style_key = style.clone().unwrap_or_default();
