@@ -165,7 +165,9 @@ pub fn read_bytes(path: &Path, bytes: &[u8], limits: &Limits) -> Result<Document
         return Err(err(ErrorKind::UnsupportedFormat("empty file".into())));
     }
     let format = detect_format(bytes).map_err(err)?;
-    let result = catch_unwind(AssertUnwindSafe(|| read_format(path, bytes, format, limits)));
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        read_format(path, bytes, format, limits)
+    }));
     let mut doc = match result {
         Ok(r) => r.map_err(err)?,
         Err(payload) => return Err(err(ErrorKind::Panic(panic_message(&*payload)))),
