@@ -22,6 +22,7 @@ pub mod finding;
 pub mod fsutil;
 pub mod lang;
 pub mod limits;
+pub mod redline;
 pub mod review;
 pub mod sanitize;
 

@@ -1,0 +1,1 @@
+//! ODT redline (being written).
