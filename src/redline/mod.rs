@@ -207,6 +207,27 @@ pub(crate) fn run_ranges(
     out
 }
 
+/// Redlines `input` (the bytes the analysis was made from) in its own format: DOCX and ODT get
+/// comments and tracked changes, PDF gets highlight and note annotations.
+pub fn apply(
+    input: &[u8],
+    analysis: &Analysis,
+    review: Option<&Review>,
+    mode: Mode,
+    stamp: &Stamp,
+    limits: &crate::limits::Limits,
+) -> Result<Vec<u8>, RedlineError> {
+    let edits = plan(analysis, review, mode);
+    let doc = &analysis.document;
+    match doc.format {
+        crate::document::Format::Docx => docx::redline(input, doc, &edits, stamp, limits),
+        crate::document::Format::Odt | crate::document::Format::Fodt => {
+            odt::redline(input, doc, &edits, stamp, limits)
+        }
+        other => Err(RedlineError::Unsupported(other.to_string())),
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum RedlineError {
     #[error("cannot redline a {0} document: only DOCX, ODT and PDF are supported")]
@@ -228,5 +249,122 @@ impl From<zip::result::ZipError> for RedlineError {
 impl From<quick_xml::Error> for RedlineError {
     fn from(e: quick_xml::Error) -> Self {
         RedlineError::Corrupt(e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{Block, BlockKind, Format};
+    use crate::finding::{Category, Location, Position, Span, Suggestion};
+    use crate::review::Decision;
+
+    fn finding(fp: &str, start: usize, end: usize, replaces: bool) -> Finding {
+        Finding {
+            rule_id: "r".into(),
+            category: Category::VendorLockIn,
+            severity: Severity::Blocker,
+            title: "T".into(),
+            message: "m".into(),
+            explanation: "E".into(),
+            excerpt: Some("x".into()),
+            context: None,
+            location: Location {
+                block: Some(0),
+                start: Some(start),
+                end: Some(end),
+                ..Location::default()
+            },
+            suggestions: vec![Suggestion {
+                text: "NEW".into(),
+                position: Position::Preferred,
+                replaces: replaces.then_some(Span {
+                    block: 0,
+                    start,
+                    end,
+                }),
+            }],
+            references: vec![],
+            needs_legal_review: false,
+            language: None,
+            fingerprint: fp.into(),
+        }
+    }
+
+    fn analysis(findings: Vec<Finding>) -> Analysis {
+        let mut document = Document::new("t.docx", Format::Docx);
+        document
+            .blocks
+            .push(Block::new(BlockKind::Paragraph, "0123456789 abcdefghij"));
+        Analysis {
+            document,
+            findings,
+            topics: vec![],
+        }
+    }
+
+    fn decide(fp: &str, status: Status, replacement: Option<&str>) -> Decision {
+        Decision {
+            fingerprint: fp.into(),
+            rule_id: "r".into(),
+            excerpt: None,
+            status,
+            reason: None,
+            note: Some("checked".into()),
+            replacement: replacement.map(str::to_string),
+            decided_at: "2026-01-01T00:00:00Z".into(),
+        }
+    }
+
+    #[test]
+    fn plan_follows_decisions_and_mode() {
+        let a = analysis(vec![
+            finding("a", 0, 4, true),
+            finding("b", 5, 9, false),
+            finding("c", 11, 15, true),
+        ]);
+        let mut review = Review::new(std::path::Path::new("t.docx"));
+        review.set(decide("a", Status::Accepted, Some("EDITED")));
+        review.set(decide("c", Status::Dismissed, None));
+        let edits = plan(&a, Some(&review), Mode::Accepted);
+        assert_eq!(edits.len(), 2, "dismissed findings get no comment");
+        assert_eq!(edits[0].replacement.as_deref(), Some("EDITED"));
+        assert_eq!((edits[0].start, edits[0].end), (0, 4));
+        assert!(edits[0].comment.contains("Reviewer's note: checked"));
+        assert_eq!(
+            edits[1].replacement, None,
+            "open finding in accepted mode: comment only"
+        );
+        assert_eq!((edits[1].start, edits[1].end), (5, 9));
+
+        let all = plan(&a, None, Mode::All);
+        assert_eq!(all.len(), 3);
+        // A clause-level suggestion replaces the whole block.
+        assert_eq!((all[1].start, all[1].end), (0, 21));
+        // ... which overlaps the first change, so it stays a comment.
+        assert_eq!(all[1].replacement, None);
+        assert_eq!(all[2].replacement.as_deref(), Some("NEW"));
+    }
+
+    #[test]
+    fn run_ranges_map_block_offsets_to_runs() {
+        let mut doc = Document::new("t.docx", Format::Docx);
+        let mut b = Block::new(BlockKind::Paragraph, "abc def");
+        b.pieces = vec![
+            crate::document::Piece {
+                range: 0..3,
+                run: 4,
+                offset: 2,
+            },
+            crate::document::Piece {
+                range: 4..7,
+                run: 6,
+                offset: 0,
+            },
+        ];
+        doc.blocks.push(b);
+        assert_eq!(run_ranges(&doc, 0, 1, 6), vec![(4, 3, 5), (6, 0, 2)]);
+        assert_eq!(run_ranges(&doc, 0, 3, 4), vec![]);
+        assert_eq!(run_ranges(&doc, 9, 0, 1), vec![]);
     }
 }
