@@ -1,2 +1,4 @@
-//! The one integration-test binary: each module below is a file beside this one.
+//! The one integration-test binary; each module tests one area.
+
+mod extract_docx;
 mod extract_quality;

@@ -11,6 +11,11 @@ pub mod docx;
 pub mod odt;
 pub mod pdf;
 pub mod text;
+pub mod xml;
+pub mod zipx;
+
+#[cfg(test)]
+pub(crate) mod testutil;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
