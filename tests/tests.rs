@@ -1,4 +1,5 @@
 //! The one integration-test binary; each module tests one area.
 
+mod eval;
 mod extract_docx;
 mod extract_quality;
