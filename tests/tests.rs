@@ -2,4 +2,5 @@
 
 mod eval;
 mod extract_docx;
+mod extract_pdf;
 mod extract_quality;

@@ -513,14 +513,37 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// NFKC (ligatures, compatibility forms), no soft hyphens or control characters, single spaces.
+/// Compatibility characters that carry meaning NFKC would lose: superscript and subscript
+/// digits ("m²"), vulgar fractions, ordinal indicators and the micro sign.
+fn keep_compat(c: char) -> bool {
+    matches!(
+        c,
+        '\u{B2}' | '\u{B3}' | '\u{B9}' | '\u{AA}' | '\u{BA}' | '\u{B5}' | '\u{BC}'..='\u{BE}'
+    ) || ('\u{2070}'..='\u{209F}').contains(&c)
+        || ('\u{2150}'..='\u{215F}').contains(&c)
+}
+
+/// NFKC (ligatures, compatibility forms) except [`keep_compat`] characters, without soft hyphens
+/// or control characters, with single spaces.
 pub fn clean(text: &str) -> String {
     let normalised: String = if unicode_normalization::is_nfkc_quick(text.chars())
         == unicode_normalization::IsNormalized::Yes
     {
         text.to_string()
     } else {
-        text.nfkc().collect()
+        let mut out = String::with_capacity(text.len());
+        let mut run = String::new();
+        for c in text.chars() {
+            if keep_compat(c) {
+                out.extend(run.nfkc());
+                run.clear();
+                out.push(c);
+            } else {
+                run.push(c);
+            }
+        }
+        out.extend(run.nfkc());
+        out
     };
     let mut out = String::with_capacity(normalised.len());
     for c in normalised.chars() {

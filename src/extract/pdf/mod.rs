@@ -255,11 +255,12 @@ fn read_page(
     }
     interp.run(&data, page.resources)?;
     let glyphs = interp.out.glyphs.len();
+    let media = interp.out.normalise_direction(page.media);
     let rows = layout::page_rows(&interp.out);
     Ok((
         PageRows {
             number,
-            media: page.media,
+            media,
             rows,
         },
         glyphs,
