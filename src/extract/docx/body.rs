@@ -468,6 +468,10 @@ impl<'a> Walker<'a> {
                 self.inline(c, &mut acc, para_vanish)?;
             }
         }
+        // A field result may run over several paragraphs (a table of contents), its instruction
+        // may not: a field still in its instruction at the paragraph's end is broken and is
+        // dropped, so it cannot hide the rest of the document.
+        self.fields.retain(|showing| *showing);
         Ok(Para {
             index,
             at,

@@ -136,11 +136,15 @@ pub fn read(path: &Path, bytes: &[u8], limits: &Limits) -> Result<Document, Erro
         for c in root.elements().filter(|e| e.is(Ns::W, "comment")) {
             let mut col = Collect::new(true);
             w.blocks(c, Some(&mut col))?;
+            let boxes: Vec<_> = w.out.drain(..).collect();
             if let Some(b) = col.into_block(BlockKind::Comment, &name) {
-                w.out.push(b);
+                doc.blocks.push(b);
+            }
+            for mut b in boxes {
+                b.kind = BlockKind::Comment;
+                doc.blocks.push(b);
             }
         }
-        doc.blocks.append(&mut w.out);
     }
 
     // Headers and footers, each part once, in the order sections refer to them.
@@ -170,8 +174,13 @@ pub fn read(path: &Path, bytes: &[u8], limits: &Limits) -> Result<Document, Erro
             let mut w = Walker::new(&target, &styles, numbering.clone(), &deadline, 0);
             let mut col = Collect::new(true);
             w.blocks(&root, Some(&mut col))?;
-            doc.blocks.append(&mut w.out);
-            if let Some(b) = col.into_block(kind, &target) {
+            let boxes: Vec<_> = w.out.drain(..).collect();
+            if let Some(b) = col.into_block(kind.clone(), &target) {
+                doc.blocks.push(b);
+            }
+            // A text box in a header is page furniture too.
+            for mut b in boxes {
+                b.kind = kind.clone();
                 doc.blocks.push(b);
             }
         }

@@ -130,7 +130,7 @@ fn tables_notes_annotations_and_furniture() {
 <table:table-row><table:table-cell table:number-columns-repeated="2"/><table:table-cell><text:p>outer</text:p><table:table><table:table-row><table:table-cell><text:p>inner</text:p></table:table-cell></table:table-row></table:table><text:p>after inner</text:p></table:table-cell></table:table-row>
 </table:table>
 <table:table><table:table-row><table:table-cell><text:p>second table</text:p></table:table-cell></table:table-row></table:table>"#;
-    let master = r#"<style:master-page style:name="Standard"><style:header><text:p>Tender 2026/17</text:p></style:header><style:footer><text:p>Page <text:page-number>1</text:page-number></text:p></style:footer></style:master-page>"#;
+    let master = r#"<style:master-page style:name="Standard"><style:header><text:p>Tender 2026/17<draw:frame><draw:text-box><text:p>Logo text</text:p></draw:text-box></draw:frame></text:p></style:header><style:footer><text:p>Page <text:page-number>1</text:page-number></text:p></style:footer></style:master-page>"#;
     let doc = read_both(OdfParts {
         body,
         master,
@@ -149,6 +149,7 @@ fn tables_notes_annotations_and_furniture() {
             s("t2r0c0", None, "second table"),
             s("comment", None, "Is this right?"),
             s("header", None, "Tender 2026/17"),
+            s("header", None, "Logo text"),
             s("footer", None, "Page 1"),
         ]
     );

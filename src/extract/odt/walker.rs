@@ -234,10 +234,13 @@ impl<'a> Walker<'a> {
                 self.blocks(part, Some(&mut col))?;
                 // Anything a header produced on its own (a text box) is furniture too.
                 let extra: Vec<Block> = self.out.drain(at..).collect();
-                self.furniture.extend(extra);
-                if let Some(b) = col.into_block(kind, &self.part) {
+                if let Some(b) = col.into_block(kind.clone(), &self.part) {
                     self.furniture.push(b);
                 }
+                self.furniture.extend(extra.into_iter().map(|mut b| {
+                    b.kind = kind.clone();
+                    b
+                }));
                 self.pending_notes.clear();
             }
         }
@@ -589,11 +592,12 @@ impl<'a> Walker<'a> {
             };
             match (c.ns, c.name.as_str()) {
                 (Ns::OdfText, "s") => {
+                    // Capped: `text:c="1000000"` in 20 bytes must not become a megabyte of text.
                     let count: usize = c
                         .attr("c")
                         .and_then(|v| v.parse().ok())
                         .unwrap_or(1)
-                        .clamp(1, 1000);
+                        .clamp(1, 100);
                     acc.push_synth(&" ".repeat(count));
                 }
                 (Ns::OdfText, "tab") => acc.push_synth("\t"),
