@@ -17,6 +17,7 @@
 pub mod analysis;
 pub mod document;
 pub mod error;
+pub mod eval;
 pub mod extract;
 pub mod finding;
 pub mod fsutil;

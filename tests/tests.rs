@@ -1,3 +1,6 @@
 //! The one integration-test binary; each module tests one area.
 
+mod eval;
 mod extract_docx;
+mod extract_pdf;
+mod extract_quality;

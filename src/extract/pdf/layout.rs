@@ -1,0 +1,313 @@
+//! Page layout from positioned glyphs: glyphs -> fragments (words and phrases on one baseline)
+//! -> rows (fragments sharing a baseline across the page) -> reading-order lines.
+//!
+//! Spaces come from the glyphs themselves or from gaps wider than a fraction of the font size;
+//! runs of spaces collapse, so justified text reads with single spaces. Columns are found from
+//! the horizontal projection of a band of rows: a vertical strip that no row of the band crosses,
+//! with text of real width on both sides, is a gutter, and the band is read left column first,
+//! then right (recursively, for three columns). A row that crosses the strip (a full-width title)
+//! ends the band, so a title above two columns stays first. Narrow "columns" (list bullets, table
+//! labels) are not split off: both sides must hold at least 15% of the band's width.
+
+use super::content::PageGlyphs;
+
+/// Text on one baseline without a wide gap, in content order.
+#[derive(Debug, Clone)]
+pub struct Frag {
+    pub x0: f32,
+    pub x1: f32,
+    pub y: f32,
+    pub size: f32,
+    pub bold: bool,
+    pub text: String,
+}
+
+/// Fragments sharing a baseline, sorted left to right.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub y: f32,
+    pub size: f32,
+    pub frags: Vec<Frag>,
+}
+
+impl Row {
+    pub fn x0(&self) -> f32 {
+        self.frags.first().map_or(0.0, |f| f.x0)
+    }
+    pub fn x1(&self) -> f32 {
+        self.frags.iter().map(|f| f.x1).fold(f32::MIN, f32::max)
+    }
+    /// The row's text, fragments joined by single spaces.
+    pub fn text(&self) -> String {
+        join_frags(&self.frags)
+    }
+}
+
+/// A line of text in reading order.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub x0: f32,
+    pub x1: f32,
+    pub y: f32,
+    pub size: f32,
+    pub bold: bool,
+    pub text: String,
+}
+
+/// Gap (in font sizes) above which a new word starts when the PDF has no space glyph.
+const SPACE_GAP: f32 = 0.12;
+/// Gap (in font sizes) above which text on one baseline splits into separate fragments.
+const SPLIT_GAP: f32 = 0.9;
+
+pub fn fragments(page: &PageGlyphs) -> Vec<Frag> {
+    let mut out: Vec<Frag> = Vec::new();
+    let mut cur: Option<Frag> = None;
+    let mut bold_chars = 0usize;
+    let mut chars = 0usize;
+    let mut pending_space = false;
+    let finish = |f: Option<Frag>, out: &mut Vec<Frag>, bold_chars: usize, chars: usize| {
+        if let Some(mut f) = f {
+            let t = f.text.trim_end().len();
+            f.text.truncate(t);
+            if !f.text.is_empty() {
+                f.bold = bold_chars * 2 > chars;
+                out.push(f);
+            }
+        }
+    };
+    for g in &page.glyphs {
+        let text = page.text_of(g);
+        let is_space = text.chars().all(char::is_whitespace);
+        let size = if g.size > 0.1 { g.size } else { 1.0 };
+        if let Some(f) = cur.as_mut() {
+            let same_line = (g.y - f.y).abs() <= 0.35 * size.max(f.size);
+            let gap = g.x - f.x1;
+            let continues = same_line && gap > -0.6 * size && gap < SPLIT_GAP * size.max(f.size);
+            if continues || (same_line && is_space && gap >= 0.0) {
+                if is_space {
+                    pending_space = true;
+                    continue;
+                }
+                if (pending_space || gap > SPACE_GAP * size) && !f.text.ends_with(' ') {
+                    f.text.push(' ');
+                }
+                pending_space = false;
+                f.text.push_str(text);
+                f.x1 = f.x1.max(g.x + g.w.max(0.0));
+                f.size = f.size.max(size);
+                chars += 1;
+                if g.bold {
+                    bold_chars += 1;
+                }
+                continue;
+            }
+        }
+        if is_space {
+            continue;
+        }
+        finish(cur.take(), &mut out, bold_chars, chars);
+        pending_space = false;
+        chars = 1;
+        bold_chars = usize::from(g.bold);
+        cur = Some(Frag {
+            x0: g.x,
+            x1: g.x + g.w.max(0.0),
+            y: g.y,
+            size,
+            bold: g.bold,
+            text: text.to_string(),
+        });
+    }
+    finish(cur, &mut out, bold_chars, chars);
+    for f in &mut out {
+        if f.text.contains("  ") {
+            f.text = f.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        }
+    }
+    out
+}
+
+/// Groups fragments into rows, top of the page first.
+pub fn rows(mut frags: Vec<Frag>) -> Vec<Row> {
+    frags.sort_by(|a, b| b.y.total_cmp(&a.y).then(a.x0.total_cmp(&b.x0)));
+    let mut rows: Vec<Row> = Vec::new();
+    for f in frags {
+        if let Some(r) = rows.last_mut()
+            && (r.y - f.y).abs() <= 0.4 * r.size.max(f.size).min(2.0 * r.size.min(f.size))
+        {
+            // A superscript or a smaller fragment keeps the row's baseline.
+            if f.size > r.size {
+                r.y = f.y;
+                r.size = f.size;
+            }
+            r.frags.push(f);
+            continue;
+        }
+        rows.push(Row {
+            y: f.y,
+            size: f.size,
+            frags: vec![f],
+        });
+    }
+    for r in &mut rows {
+        r.frags.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+    }
+    rows
+}
+
+/// Fragments joined left to right: a space between them unless one starts where the other
+/// ends (a superscript footnote mark, a change of font within a word).
+pub fn join_frags(frags: &[Frag]) -> String {
+    let mut s = String::new();
+    let mut prev_end: Option<(f32, f32)> = None;
+    for f in frags {
+        let touching =
+            prev_end.is_some_and(|(x1, size)| (f.x0 - x1).abs() < SPACE_GAP * size.min(f.size));
+        if !s.is_empty() && !s.ends_with(' ') && !touching {
+            s.push(' ');
+        }
+        s.push_str(&f.text);
+        prev_end = Some((f.x1, f.size));
+    }
+    s
+}
+
+fn to_line(frags: Vec<Frag>, y: f32) -> Option<Line> {
+    if frags.is_empty() {
+        return None;
+    }
+    let chars: usize = frags.iter().map(|f| f.text.len()).sum();
+    let bold: usize = frags.iter().filter(|f| f.bold).map(|f| f.text.len()).sum();
+    let size = frags
+        .iter()
+        .max_by_key(|f| f.text.len())
+        .map_or(0.0, |f| f.size);
+    Some(Line {
+        x0: frags.iter().map(|f| f.x0).fold(f32::MAX, f32::min),
+        x1: frags.iter().map(|f| f.x1).fold(f32::MIN, f32::max),
+        y,
+        size,
+        bold: bold * 2 > chars,
+        text: join_frags(&frags),
+    })
+}
+
+/// Reading-order regions of a page: each region is a run of lines read top to bottom; regions
+/// follow each other in reading order (a full-width band, then a left column, a right column...).
+pub fn regions(rows: Vec<Row>) -> Vec<Vec<Line>> {
+    let mut out = Vec::new();
+    split_columns(rows, 0, &mut out);
+    out.retain(|r: &Vec<Line>| !r.is_empty());
+    out
+}
+
+fn split_columns(rows: Vec<Row>, depth: usize, out: &mut Vec<Vec<Line>>) {
+    let lines = |rows: Vec<Row>| -> Vec<Line> {
+        rows.into_iter()
+            .filter_map(|r| to_line(r.frags, r.y))
+            .collect()
+    };
+    if depth >= 4 {
+        out.push(lines(rows));
+        return;
+    }
+    let mut single: Vec<Row> = Vec::new();
+    let mut rest: std::collections::VecDeque<Row> = rows.into();
+    while !rest.is_empty() {
+        if let Some((end, a, b)) = find_band(rest.make_contiguous()) {
+            if !single.is_empty() {
+                out.push(lines(std::mem::take(&mut single)));
+            }
+            let mut left = Vec::new();
+            let mut right = Vec::new();
+            for r in rest.drain(..end) {
+                let (l, rt): (Vec<Frag>, Vec<Frag>) = r
+                    .frags
+                    .into_iter()
+                    .partition(|f| f.x1 <= a + 0.5 || f.x0 + f.x1 < a + b);
+                if !l.is_empty() {
+                    left.push(Row {
+                        y: r.y,
+                        size: r.size,
+                        frags: l,
+                    });
+                }
+                if !rt.is_empty() {
+                    right.push(Row {
+                        y: r.y,
+                        size: r.size,
+                        frags: rt,
+                    });
+                }
+            }
+            split_columns(left, depth + 1, out);
+            split_columns(right, depth + 1, out);
+        } else if let Some(r) = rest.pop_front() {
+            single.push(r);
+        }
+    }
+    if !single.is_empty() {
+        out.push(lines(single));
+    }
+}
+
+/// A band of two or more columns starting at the first row: the number of rows in it and the
+/// gutter (a, b). The gutter comes from a wide gap in the first row, narrowed by each following
+/// row with text on both sides; the band ends at the first row that crosses it.
+fn find_band(rows: &[Row]) -> Option<(usize, f32, f32)> {
+    let first = rows.first()?;
+    let size = first.size.max(1.0);
+    let mut gaps: Vec<(f32, f32)> = first
+        .frags
+        .windows(2)
+        .map(|w| (w[0].x1, w[1].x0))
+        .filter(|(a, b)| b - a >= SPLIT_GAP * size)
+        .collect();
+    gaps.sort_by(|x, y| (y.1 - y.0).total_cmp(&(x.1 - x.0)));
+    for (mut a, mut b) in gaps {
+        let mut end = 0;
+        let (mut left_rows, mut right_rows) = (0, 0);
+        let (mut minx, mut maxx) = (f32::MAX, f32::MIN);
+        for r in rows {
+            let c = (a + b) / 2.0;
+            if r.frags.iter().any(|f| f.x0 < c && f.x1 > c) {
+                break;
+            }
+            let l = r
+                .frags
+                .iter()
+                .filter(|f| f.x1 <= c)
+                .map(|f| f.x1)
+                .fold(f32::MIN, f32::max);
+            let rt = r
+                .frags
+                .iter()
+                .filter(|f| f.x0 >= c)
+                .map(|f| f.x0)
+                .fold(f32::MAX, f32::min);
+            let has_l = l > f32::MIN;
+            let has_r = rt < f32::MAX;
+            let (na, nb) = (a.max(l), b.min(rt));
+            if nb - na < 0.5 * size {
+                break;
+            }
+            a = na;
+            b = nb;
+            left_rows += usize::from(has_l);
+            right_rows += usize::from(has_r);
+            minx = minx.min(r.x0());
+            maxx = maxx.max(r.x1());
+            end += 1;
+        }
+        let width = maxx - minx;
+        if left_rows >= 3 && right_rows >= 3 && a - minx >= 0.2 * width && maxx - b >= 0.2 * width {
+            return Some((end, a, b));
+        }
+    }
+    None
+}
+
+/// Glyphs of a page straight to rows (used by the reader and by tests).
+pub fn page_rows(page: &PageGlyphs) -> Vec<Row> {
+    rows(fragments(page))
+}
