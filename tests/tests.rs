@@ -4,3 +4,4 @@ mod eval;
 mod extract_docx;
 mod extract_pdf;
 mod extract_quality;
+mod redline;

@@ -692,10 +692,18 @@ fn comments_part(
     match old {
         Some(old) => {
             let s = String::from_utf8_lossy(old);
-            let close = s
-                .rfind("</w:comments>")
-                .ok_or_else(|| RedlineError::Corrupt(format!("{COMMENTS} has no closing tag")))?;
-            Ok(format!("{}{}{}", &s[..close], body, &s[close..]).into_bytes())
+            if let Some(close) = s.rfind("</w:comments>") {
+                return Ok(format!("{}{}{}", &s[..close], body, &s[close..]).into_bytes());
+            }
+            // An empty part written as `<w:comments .../>`.
+            let start = s
+                .find("<w:comments")
+                .ok_or_else(|| RedlineError::Corrupt(format!("{COMMENTS} has no w:comments")))?;
+            let end = s[start..]
+                .find("/>")
+                .map(|i| start + i)
+                .ok_or_else(|| RedlineError::Corrupt(format!("{COMMENTS} is cut short")))?;
+            Ok(format!("{}>{}</w:comments>{}", &s[..end], body, &s[end + 2..]).into_bytes())
         }
         None => Ok(format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:comments xmlns:w=\"{W_NS}\">{body}</w:comments>"

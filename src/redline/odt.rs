@@ -77,6 +77,8 @@ fn patch(
     let mut markers: HashMap<usize, Vec<(usize, Marker)>> = HashMap::new();
     let mut para_comments: HashMap<usize, Vec<u32>> = HashMap::new();
     let mut comments: HashMap<u32, String> = HashMap::new();
+    // Document-level comments: a point annotation in the first body paragraph.
+    let mut doc_comments: Vec<u32> = Vec::new();
     for (n, e) in edits.iter().enumerate() {
         let id = n as u32 + 1;
         let block = e.block.and_then(|b| doc.blocks.get(b).map(|bl| (b, bl)));
@@ -111,11 +113,11 @@ fn patch(
             }
             Some((_, bl)) => {
                 comments.insert(id, format!("(in {}) {}", bl.anchor.part, e.comment));
-                para_comments.entry(0).or_default().push(id);
+                doc_comments.push(id);
             }
             None => {
                 comments.insert(id, e.comment.clone());
-                para_comments.entry(0).or_default().push(id);
+                doc_comments.push(id);
             }
         }
     }
@@ -134,6 +136,8 @@ fn patch(
     let mut pending_raw: Vec<Event<'static>> = Vec::new();
     let mut changes: Vec<Change> = Vec::new();
     let mut deleting: Option<usize> = None;
+    // Inside the change log or an annotation: not body text.
+    let mut aside = 0usize;
     let mut buf = Vec::new();
     let mut ctx = Ctx {
         stamp,
@@ -177,10 +181,23 @@ fn patch(
         }
         match ev {
             Event::Eof => break,
+            Event::Start(ref e) if is_aside(e.name().as_ref()) => {
+                aside += 1;
+                w.write_event(ev)?;
+            }
+            Event::End(ref e) if is_aside(e.name().as_ref()) => {
+                aside = aside.saturating_sub(1);
+                w.write_event(ev)?;
+            }
             Event::Start(ref e) if is_para(e) => {
                 para_depth += 1;
                 p_stack.push(p_index);
                 w.write_event(ev.clone())?;
+                if aside == 0 {
+                    for id in doc_comments.drain(..) {
+                        ctx.annotation(&mut w, id)?;
+                    }
+                }
                 if let Some(ids) = para_comments.get(&p_index) {
                     for id in ids {
                         ctx.annotation(&mut w, *id)?;
@@ -189,10 +206,19 @@ fn patch(
                 p_index += 1;
             }
             Event::Empty(ref e) if is_para(e) => {
-                if let Some(ids) = para_comments.get(&p_index) {
+                let here: Vec<u32> = if aside == 0 {
+                    doc_comments.drain(..).collect()
+                } else {
+                    Vec::new()
+                };
+                if let Some(ids) = para_comments
+                    .get(&p_index)
+                    .cloned()
+                    .or((!here.is_empty()).then(Vec::new))
+                {
                     let name = e.name().as_ref().to_string();
                     w.write_event(Event::Start(e.clone()))?;
-                    for id in ids {
+                    for id in here.iter().chain(ids.iter()) {
                         ctx.annotation(&mut w, *id)?;
                     }
                     w.write_event(Event::End(quick_xml::events::BytesEnd::new(name)))?;
@@ -205,7 +231,6 @@ fn patch(
                 para_depth = para_depth.saturating_sub(1);
                 if let Some(p) = p_stack.pop()
                     && let Some(ids) = para_comments.get(&p)
-                    && p != 0
                 {
                     for id in ids {
                         annotation_end(&mut w, *id)?;
@@ -373,6 +398,10 @@ fn insert_tracked_changes(
         &s[close..]
     )
     .into_bytes())
+}
+
+fn is_aside(name: &str) -> bool {
+    name == "text:tracked-changes" || name == "office:annotation"
 }
 
 fn is_para(e: &BytesStart<'_>) -> bool {
