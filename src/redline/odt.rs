@@ -207,7 +207,7 @@ fn patch(
             }
             Event::Empty(ref e) if is_para(e) => {
                 let here: Vec<u32> = if aside == 0 {
-                    doc_comments.drain(..).collect()
+                    std::mem::take(&mut doc_comments)
                 } else {
                     Vec::new()
                 };
