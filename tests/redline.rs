@@ -64,7 +64,10 @@ fn finding(n: usize, block: usize, start: usize, end: usize, excerpt: &str) -> F
 
 /// Up to six findings on distinct body blocks: each replaces the first word of 4+ letters that
 /// lies inside one piece; plus one document-level finding.
-fn plan_findings(doc: &Document) -> (Vec<Finding>, HashMap<usize, (usize, usize, String)>) {
+/// Block index -> (start, end, replacement) of the word each finding replaces.
+type Replaced = HashMap<usize, (usize, usize, String)>;
+
+fn plan_findings(doc: &Document) -> (Vec<Finding>, Replaced) {
     let mut findings = Vec::new();
     let mut replaced = HashMap::new();
     for (i, b) in doc.blocks.iter().enumerate() {
