@@ -20,6 +20,7 @@ pub mod check;
 pub mod config;
 pub mod document;
 pub mod error;
+pub mod eval;
 pub mod extract;
 pub mod finding;
 pub mod fsutil;
