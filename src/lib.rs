@@ -16,6 +16,8 @@
 
 pub mod analysis;
 pub mod batch;
+pub mod check;
+pub mod config;
 pub mod document;
 pub mod error;
 pub mod extract;
@@ -23,9 +25,13 @@ pub mod finding;
 pub mod fsutil;
 pub mod lang;
 pub mod limits;
+pub mod normalise;
 pub mod report;
 pub mod review;
+pub mod rules;
+pub mod ruleset;
 pub mod sanitize;
+pub mod segment;
 
 pub use analysis::Analysis;
 pub use document::{Block, BlockKind, Document, Format};

@@ -52,12 +52,7 @@ fn every_corpus_file_reads_or_fails_typed_and_fast() {
     let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("corpus dir")
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("docx")
-            )
-        })
+        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("docx")))
         .collect();
     names.sort();
     assert!(!names.is_empty(), "no documents in {}", dir.display());

@@ -8,6 +8,7 @@
 mod engine;
 pub mod extract;
 pub mod review;
+pub mod rules;
 pub mod scan;
 
 use std::path::PathBuf;
@@ -59,6 +60,8 @@ pub enum Command {
     /// Review findings interactively (needs a terminal); decisions are saved beside each
     /// document and appear in every report.
     Review(review::ReviewArgs),
+    /// Work with rule packs: list, explain, check, test, schema.
+    Rules(rules::RulesArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -256,6 +259,7 @@ pub fn run() -> Result<ExitCode> {
         Some(Command::Scan(args)) => scan::run(into_config(args)?),
         Some(Command::Extract(args)) => extract::run(args),
         Some(Command::Review(args)) => review::run(args),
+        Some(Command::Rules(args)) => rules::run(args),
         None if wants_review(&cli.scan) => review::run(review::ReviewArgs {
             paths: cli.scan.paths,
             config: cli.scan.config,

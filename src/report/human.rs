@@ -110,8 +110,10 @@ pub fn render(report: &Report, color: bool) -> String {
             let _ = writeln!(o, "{line}");
             if let Some(x) = &f.excerpt {
                 let _ = writeln!(o, "    > {}", shorten(&clean(x), 160));
-            } else {
+            } else if f.message.trim() != f.title.trim() {
                 let _ = writeln!(o, "    {}", shorten(&clean(&f.message), 160));
+            } else {
+                let _ = writeln!(o, "    {}", shorten(&clean(&f.explanation), 160));
             }
             if let Some(s) = f.suggestions.first() {
                 let _ = writeln!(
