@@ -85,8 +85,20 @@ fn shell_quote(p: &Path) -> String {
     format!("'{}'", p.display().to_string().replace('\'', r"'\''"))
 }
 
+fn start_review(name: &str, doc: &Path) -> Tmux {
+    let bin = Path::new(env!("CARGO_BIN_EXE_tenderlint"));
+    let command = format!(
+        "env TENDERLINT_REVIEW_CLOCK=2026-03-01T10:00:00Z {} review {}; echo EXIT:$?; sleep 60",
+        shell_quote(bin),
+        shell_quote(doc)
+    );
+    Tmux::start(name, 120, 40, &command)
+}
+
+/// Opens the fixture, accepts the first finding with `a`, saves with `s`, quits with `q`, checks
+/// the review file beside the document, then reopens it and sees the decision reattached.
 #[test]
-fn review_in_tmux_opens_the_document_and_quits_cleanly() {
+fn review_in_tmux_accepts_saves_quits_and_reopens() {
     if !Tmux::available() {
         println!("SKIPPED: tmux not installed");
         return;
@@ -98,23 +110,54 @@ fn review_in_tmux_opens_the_document_and_quits_cleanly() {
         &doc,
     )
     .unwrap();
-    let bin = Path::new(env!("CARGO_BIN_EXE_tenderlint"));
-    let command = format!(
-        "env TENDERLINT_REVIEW_CLOCK=2026-03-01T10:00:00Z {} review {}; echo EXIT:$?; sleep 60",
-        shell_quote(bin),
-        shell_quote(&doc)
-    );
-    let tmux = Tmux::start("review", 120, 40, &command);
+
+    let tmux = start_review("review", &doc);
     let screen = tmux.wait_for("1 document ·");
     assert!(screen.contains("tender.md"), "{screen}");
-    assert!(screen.contains("Findings"), "{screen}");
+    assert!(
+        screen.contains("Findings 1/"),
+        "no findings on the fixture:\n{screen}"
+    );
     assert!(screen.contains("? help"), "{screen}");
-
     tmux.send(&["?"]);
     tmux.wait_for("Help · Esc closes");
     tmux.send(&["Escape"]);
+
+    tmux.send(&["a"]);
+    tmux.wait_for("accepted · press u to undo");
+    tmux.send(&["s"]);
+    tmux.wait_for("saved 1 review file");
     tmux.send(&["q"]);
     let screen = tmux.wait_for("EXIT:0");
     // The alternate screen is gone: the interface no longer shows.
-    assert!(!screen.contains("Findings"), "{screen}");
+    assert!(!screen.contains("Findings 1/"), "{screen}");
+    drop(tmux);
+
+    let sidecar = dir.path().join("tender.md.tenderlint.json");
+    let review: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&sidecar).expect("review file written")).unwrap();
+    assert_eq!(review["document"], "tender.md");
+    let decisions = review["decisions"].as_array().unwrap();
+    assert_eq!(decisions.len(), 1, "{review}");
+    assert_eq!(decisions[0]["status"], "accepted");
+    assert_eq!(decisions[0]["decided_at"], "2026-03-01T10:00:00Z");
+    assert!(
+        decisions[0]["replacement"]
+            .as_str()
+            .is_some_and(|r| !r.is_empty())
+    );
+
+    // Reopened: the first finding shows as accepted, nothing is unsaved, q quits at once.
+    let tmux = start_review("reopen", &doc);
+    let screen = tmux.wait_for("1 document ·");
+    assert!(
+        screen.contains("▶ B ✓") || screen.contains("▶ W ✓") || screen.contains("▶ I ✓"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("✓ accepted (2026-03-01T10:00:00Z)"),
+        "{screen}"
+    );
+    tmux.send(&["q"]);
+    tmux.wait_for("EXIT:0");
 }

@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
+use tenderlint::config::Config;
+use tenderlint::report::RulesetInfo;
+use tenderlint::ruleset::RuleSet;
 
 use crate::tui::action::Stage;
 use crate::tui::app::{App, Clock};
@@ -50,19 +53,26 @@ pub fn run(args: ReviewArgs) -> anyhow::Result<ExitCode> {
     if documents.is_empty() {
         bail!("no documents found in the given paths");
     }
-    let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let kind = match args.theme {
-        ThemeArg::Default => ThemeKind::Default,
-        ThemeArg::HighContrast => ThemeKind::HighContrast,
-    };
+    let theme = theme(args.theme, std::env::var_os("NO_COLOR"));
     // Tests pin the decision time so the review file they check is byte-stable.
     let clock = match std::env::var(CLOCK_ENV) {
         Ok(t) if !t.is_empty() => Clock::Fixed(t),
         _ => Clock::System,
     };
-    let app = App::new(documents, Theme::new(kind, color), clock);
-    runtime::run(app, analyser(&args)?)?;
+    let (analyse, rulesets) = analyser(&args, &documents)?;
+    let mut app = App::new(documents, theme, clock);
+    app.rulesets = rulesets;
+    runtime::run(app, analyse)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The theme asked for; `NO_COLOR` set and not empty turns colour off (no-color.org).
+pub fn theme(arg: ThemeArg, no_color: Option<std::ffi::OsString>) -> Theme {
+    let kind = match arg {
+        ThemeArg::Default => ThemeKind::Default,
+        ThemeArg::HighContrast => ThemeKind::HighContrast,
+    };
+    Theme::new(kind, no_color.is_none_or(|v| v.is_empty()))
 }
 
 /// Files given directly, plus the documents inside given folders (sorted, sidecars skipped).
@@ -100,24 +110,81 @@ fn is_document(p: &Path) -> bool {
         .is_some_and(|e| DOCUMENT_EXTENSIONS.contains(&e.as_str()))
 }
 
-fn analyser(args: &ReviewArgs) -> anyhow::Result<Analyser> {
-    if args.config.is_some() || !args.rules.is_empty() {
-        bail!("--config and --rules need the rule engine, which this build does not have yet");
-    }
+/// The rule set (built-in packs, `--rules` packs, the config found or given) and the function
+/// the worker runs per document: read it, then check it. The rule set is built once, here, so a
+/// broken rule file is reported before the screen opens.
+fn analyser(
+    args: &ReviewArgs,
+    documents: &[PathBuf],
+) -> anyhow::Result<(Analyser, Vec<RulesetInfo>)> {
+    let config = match (&args.config, documents.first()) {
+        (Some(file), _) => Config::load(file)?,
+        (None, Some(first)) => Config::find(first)?,
+        (None, None) => Config::default(),
+    };
+    let rules = RuleSet::load(&args.rules, &config)?;
+    let info = rules
+        .packs()
+        .into_iter()
+        .map(|p| RulesetInfo {
+            name: p.name,
+            version: p.version,
+        })
+        .collect();
     let limits = tenderlint::Limits::default();
-    Ok(Box::new(
-        move |path: &Path, progress: &mut dyn FnMut(Stage)| {
-            let document =
-                tenderlint::extract::read_path(path, &limits).map_err(|e| e.to_string())?;
-            progress(Stage::Analysing {
-                pages: document.pages,
-                blocks: document.blocks.len(),
-            });
-            Ok(tenderlint::Analysis {
-                document,
-                findings: Vec::new(),
-                topics: Vec::new(),
-            })
-        },
-    ))
+    let analyse = Box::new(move |path: &Path, progress: &mut dyn FnMut(Stage)| {
+        let document = tenderlint::extract::read_path(path, &limits).map_err(|e| e.to_string())?;
+        progress(Stage::Analysing {
+            pages: document.pages,
+            blocks: document.blocks.len(),
+        });
+        Ok(tenderlint::check::analyse(document, &rules))
+    });
+    Ok((analyse, info))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_color_turns_colour_off_only_when_set_and_not_empty() {
+        let cases = [
+            (None, true),
+            (Some(""), true),
+            (Some("1"), false),
+            (Some("yes"), false),
+        ];
+        for (env, color) in cases {
+            let t = theme(ThemeArg::HighContrast, env.map(Into::into));
+            assert_eq!(t, Theme::new(ThemeKind::HighContrast, color), "{env:?}");
+        }
+    }
+
+    #[test]
+    fn folders_expand_to_their_documents_sorted_without_sidecars() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("annexes");
+        std::fs::create_dir(&sub).unwrap();
+        for name in [
+            "b.pdf",
+            "a.docx",
+            "a.docx.tenderlint.json",
+            ".hidden.md",
+            "notes.xlsx",
+            "annexes/c.odt",
+        ] {
+            std::fs::write(dir.path().join(name), b"x").unwrap();
+        }
+        let single = dir.path().join("b.pdf");
+        let got = expand(&[dir.path().to_path_buf(), single.clone()]).unwrap();
+        let want = vec![
+            dir.path().join("a.docx"),
+            sub.join("c.odt"),
+            dir.path().join("b.pdf"),
+            single,
+        ];
+        assert_eq!(got, want);
+        assert!(expand(&[dir.path().join("missing.pdf")]).is_err());
+    }
 }

@@ -78,6 +78,8 @@ pub enum Action {
     QuitDiscard,
     SaveAndQuit,
     // From the event loop.
+    /// Time passes while documents load (drives the spinner).
+    Tick,
     Resize {
         width: u16,
         height: u16,

@@ -48,6 +48,8 @@ impl Clock {
         match self {
             Clock::Fixed(t) => t.clone(),
             Clock::System => time::OffsetDateTime::now_utc()
+                .replace_nanosecond(0)
+                .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
                 .format(&time::format_description::well_known::Rfc3339)
                 .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into()),
         }
@@ -260,6 +262,8 @@ pub struct UndoEntry {
 pub struct App {
     pub docs: Vec<DocEntry>,
     pub known_topics: Vec<String>,
+    /// Rule sets used, for exported reports.
+    pub rulesets: Vec<tenderlint::report::RulesetInfo>,
     pub filters: Filters,
     /// Findings passing the filters, in list order.
     pub visible: Vec<FindingRef>,
@@ -283,6 +287,8 @@ pub struct App {
     pub map_scroll: u16,
     pub help_scroll: u16,
     pub viewport: (u16, u16),
+    /// Counts [`super::action::Action::Tick`]s, for the loading spinner.
+    pub tick: u32,
     pub theme: Theme,
     pub clock: Clock,
     /// Set by "save and quit": quit once the save succeeded.
@@ -295,6 +301,7 @@ impl App {
         let mut app = App {
             docs: paths.into_iter().map(DocEntry::new).collect(),
             known_topics: KNOWN_TOPICS.iter().map(|s| s.to_string()).collect(),
+            rulesets: Vec::new(),
             filters: Filters::default(),
             visible: Vec::new(),
             rows: Vec::new(),
@@ -313,6 +320,7 @@ impl App {
             map_scroll: 0,
             help_scroll: 0,
             viewport: (80, 24),
+            tick: 0,
             theme,
             clock,
             quit_after_save: false,
@@ -349,6 +357,16 @@ impl App {
 
     pub fn status_of(&self, r: FindingRef) -> Status {
         self.decision(r).map_or(Status::Open, |d| d.status)
+    }
+
+    /// True while some document is still queued, being read or analysed.
+    pub fn loading(&self) -> bool {
+        self.docs.iter().any(|d| {
+            matches!(
+                d.stage,
+                Stage::Queued | Stage::Reading | Stage::Analysing { .. }
+            )
+        })
     }
 
     pub fn unsaved_docs(&self) -> usize {

@@ -1,5 +1,5 @@
 //! A word-level diff (longest common subsequence) between the original text and a suggested
-//! replacement, for the detail pane and the exported report.
+//! replacement, for the detail pane.
 //!
 //! Words are split on whitespace and compared exactly; runs of the same kind are merged so the
 //! output reads as `kept [-deleted words-] {+inserted words+} kept`. The LCS table is quadratic,
@@ -74,21 +74,21 @@ pub fn words(old: &str, new: &str) -> Vec<Op> {
     out
 }
 
-/// The diff as plain text with `[-deleted-]` and `{+inserted+}` markers.
-pub fn to_marked(ops: &[Op]) -> String {
-    ops.iter()
-        .map(|op| match op {
-            Op::Same(s) => s.clone(),
-            Op::Delete(s) => format!("[-{s}-]"),
-            Op::Insert(s) => format!("{{+{s}+}}"),
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The diff as plain text with `[-deleted-]` and `{+inserted+}` markers.
+    fn to_marked(ops: &[Op]) -> String {
+        ops.iter()
+            .map(|op| match op {
+                Op::Same(s) => s.clone(),
+                Op::Delete(s) => format!("[-{s}-]"),
+                Op::Insert(s) => format!("{{+{s}+}}"),
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
 
     #[test]
     fn marked_word_diffs() {

@@ -10,7 +10,7 @@
 use std::io::{self, Stdout};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crossterm::event::{
     self, DisableMouseCapture, EnableMouseCapture, Event, KeyCode, KeyEvent, KeyEventKind,
@@ -30,6 +30,12 @@ use super::keymap::{self, Key};
 use super::update::update;
 use super::view::view;
 
+/// How often the loading spinner turns.
+const TICK: Duration = Duration::from_millis(200);
+
+/// The worker thread's name; the panic hook leaves its (caught) panics alone.
+const WORKER_NAME: &str = "tenderlint-analyse";
+
 /// Reads and analyses one document, reporting stages as it goes. Runs on the worker thread.
 pub type Analyser = Box<dyn Fn(&Path, &mut dyn FnMut(Stage)) -> Result<Analysis, String> + Send>;
 
@@ -38,7 +44,7 @@ pub fn run(mut app: App, analyser: Analyser) -> anyhow::Result<()> {
     let paths: Vec<PathBuf> = app.docs.iter().map(|d| d.path.clone()).collect();
     let (tx, rx) = mpsc::channel();
     let worker = std::thread::Builder::new()
-        .name("tenderlint-analyse".into())
+        .name(WORKER_NAME.into())
         .spawn(move || analyse_all(&paths, &analyser, &tx))?;
 
     install_panic_hook();
@@ -67,6 +73,7 @@ fn event_loop(
         },
     );
     let mut redraw = true;
+    let mut last_tick = Instant::now();
     while !app.should_quit {
         if redraw {
             terminal.draw(|f| view(app, f))?;
@@ -80,6 +87,11 @@ fn event_loop(
         }
         while let Ok(action) = rx.try_recv() {
             dispatch(app, action);
+            redraw = true;
+        }
+        if app.loading() && last_tick.elapsed() >= TICK {
+            last_tick = Instant::now();
+            dispatch(app, Action::Tick);
             redraw = true;
         }
     }
@@ -130,7 +142,17 @@ pub fn analyse_all(paths: &[PathBuf], analyser: &Analyser, tx: &Sender<Action>) 
         let mut report = |stage| {
             let _ = tx.send(Action::Progress { doc, stage });
         };
-        let outcome = analyser(path, &mut report).and_then(|analysis| {
+        // A panic in the analyser fails this document, not the session.
+        let analysed =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyser(path, &mut report)))
+                .unwrap_or_else(|payload| {
+                    Err(format!(
+                        "{}: internal error: {}",
+                        path.display(),
+                        tenderlint::extract::panic_message(payload.as_ref())
+                    ))
+                });
+        let outcome = analysed.and_then(|analysis| {
             // An unreadable review file fails the document rather than being overwritten.
             let review = tenderlint::review::load(path).map_err(|e| e.to_string())?;
             Ok((analysis, review))
@@ -238,9 +260,14 @@ fn restore() {
 }
 
 /// Restores the terminal before the default hook prints the panic, so the message is readable.
+/// Panics on the worker thread are caught there and shown as that document's failure, so they
+/// neither restore the terminal under the running interface nor print over it.
 fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().name() == Some(WORKER_NAME) {
+            return;
+        }
         restore();
         previous(info);
     }));

@@ -57,6 +57,7 @@ fn user_actions() -> Vec<Action> {
     for a in &all {
         match a {
             Action::Char(_)
+            | Action::Tick
             | Action::Resize { .. }
             | Action::Click { .. }
             | Action::Wheel { .. }
@@ -112,10 +113,12 @@ fn every_user_action_is_reachable_by_a_key() {
 #[test]
 fn every_mode_can_be_left() {
     for mode in Mode::ALL.into_iter().filter(|m| *m != Mode::Normal) {
-        assert!(
-            KEYMAP.iter().any(|b| b.mode == mode && b.key == Key::Esc),
-            "{mode:?} has no Esc"
-        );
+        for key in [Key::Esc, Key::Ctrl('c')] {
+            assert!(
+                KEYMAP.iter().any(|b| b.mode == mode && b.key == key),
+                "{mode:?} has no {key:?}"
+            );
+        }
     }
 }
 
@@ -435,7 +438,10 @@ fn progress_and_failures_show_per_document() {
     let s = screen(&app, 80, 24);
     assert!(s.contains("analysing 300 pages, 3000 blocks"), "{s}");
     assert!(s.contains("failed: b.pdf: encrypted PDF"), "{s}");
-    assert!(s.contains("1 of 2 documents read [#####-----]"), "{s}");
+    assert!(s.contains("1 of 2 documents read [#####-----] |"), "{s}");
+    assert!(app.loading());
+    update(&mut app, Action::Tick);
+    assert!(screen(&app, 80, 24).contains("[#####-----] /"));
 }
 
 // ---- screens ------------------------------------------------------------------------------
@@ -559,6 +565,50 @@ fn word_diff_is_shown_in_the_detail_pane() {
     );
 }
 
+#[test]
+fn any_screen_size_draws_without_panicking() {
+    for (w, h) in [
+        (1, 1),
+        (10, 3),
+        (40, 10),
+        (79, 23),
+        (80, 24),
+        (119, 29),
+        (120, 30),
+        (250, 80),
+    ] {
+        for script in ["", "?", "f", "aq", "dxyz", "<tab><tab><tab>", "x"] {
+            let mut app = sample((w, h));
+            replay(&mut app, script);
+            let _ = screen(&app, w, h);
+        }
+    }
+}
+
+#[test]
+fn a_long_input_shows_its_end() {
+    let mut app = sample((80, 24));
+    replay(&mut app, "E");
+    let long = "word ".repeat(40);
+    for c in long.chars() {
+        update(&mut app, Action::Char(c));
+    }
+    replay(&mut app, "END");
+    let s = screen(&app, 80, 24);
+    let last = s.lines().last().unwrap();
+    assert!(last.contains("Replacement: …"), "{last}");
+    assert!(last.contains("word END▏"), "{last}");
+}
+
+#[test]
+fn the_text_gutter_marks_other_findings_by_severity() {
+    let app = sample((160, 48));
+    let s = screen(&app, 160, 48);
+    assert!(s.contains("▶ 7.1 The Supplier retains"), "{s}");
+    assert!(s.contains("W 7.2 The Authority receives"), "{s}");
+    assert!(s.contains("I   (b) Documents shall"), "{s}");
+}
+
 // ---- saving, reopening, orphans -----------------------------------------------------------
 
 fn carry_out_all(app: &mut App, effects: Vec<Effect>) {
@@ -666,8 +716,9 @@ fn decisions_whose_finding_is_gone_are_listed_and_kept() {
     let saved = review::load(&path).unwrap().unwrap();
     assert_eq!(saved.decisions.len(), 3);
     assert_eq!(saved.orphans(&changed.findings).len(), 1);
-    let md = super::export::markdown(&app);
-    assert!(md.contains("### Orphaned decisions"));
+    let (md, _) = super::export::render(&app, super::action::ExportFormat::Markdown);
+    assert!(md.contains("reuse.non-transferable-licence"), "{md}");
+    assert!(md.contains("whose finding is gone"), "{md}");
 }
 
 #[test]
@@ -680,7 +731,8 @@ fn export_writes_markdown_and_html_reports() {
         panic!("{effects:?}")
     };
     assert_eq!(path, dir.path().join("tenderlint-review.md"));
-    insta::assert_snapshot!("export_markdown", contents);
+    let dir_text = dir.path().display().to_string();
+    insta::assert_snapshot!("export_markdown", contents.replace(&dir_text, "<dir>"));
     carry_out_all(&mut app, effects);
     assert!(path.exists());
     assert!(app.status.as_deref().unwrap().starts_with("exported"));
@@ -688,7 +740,73 @@ fn export_writes_markdown_and_html_reports() {
     let Some(Effect::Export { contents, .. }) = effects.first() else {
         panic!()
     };
-    assert!(contents.contains("<del>non-transferable</del> <ins>transferable and perpetual</ins>"));
+    assert!(contents.contains("not relevant"), "{contents}");
+    assert!(contents.contains("<html"), "{contents}");
+}
+
+#[test]
+fn the_worker_reports_stages_and_failures_per_document() {
+    use super::runtime::{Analyser, analyse_all};
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.pdf");
+    let bad = dir.path().join("bad.pdf");
+    let broken_review = dir.path().join("broken.pdf");
+    std::fs::write(review::sidecar_path(&broken_review), b"{not json").unwrap();
+    let analyser: Analyser = Box::new(|path: &Path, progress: &mut dyn FnMut(Stage)| {
+        if path.ends_with("bad.pdf") {
+            return Err("bad.pdf: encrypted PDF".into());
+        }
+        if path.ends_with("panics.pdf") {
+            panic!("parser bug");
+        }
+        progress(Stage::Analysing {
+            pages: Some(3),
+            blocks: 8,
+        });
+        Ok(tender(path))
+    });
+    let (tx, rx) = std::sync::mpsc::channel();
+    let panics = dir.path().join("panics.pdf");
+    analyse_all(&[good.clone(), bad, broken_review, panics], &analyser, &tx);
+    drop(tx);
+    let got: Vec<String> = rx
+        .iter()
+        .map(|a| match a {
+            Action::Progress { doc, stage } => format!("{doc} {stage:?}"),
+            Action::Loaded {
+                doc,
+                analysis,
+                review,
+            } => format!(
+                "{doc} loaded {} findings, review {}",
+                analysis.findings.len(),
+                review.is_some()
+            ),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        got[..4],
+        [
+            "0 Reading",
+            "0 Analysing { pages: Some(3), blocks: 8 }",
+            "0 loaded 5 findings, review false",
+            "1 Reading",
+        ]
+    );
+    assert_eq!(got[4], "1 Failed(\"bad.pdf: encrypted PDF\")");
+    assert_eq!(
+        got[5..7],
+        ["2 Reading", "2 Analysing { pages: Some(3), blocks: 8 }"]
+    );
+    assert!(got[7].starts_with("2 Failed(") && got[7].contains("not a tenderlint review file"));
+    assert_eq!(got[8], "3 Reading");
+    assert!(
+        got[9].ends_with("panics.pdf: internal error: parser bug\")"),
+        "{}",
+        got[9]
+    );
+    assert_eq!(got.len(), 10);
 }
 
 // ---- measurement --------------------------------------------------------------------------

@@ -20,6 +20,10 @@ const WHEEL_STEP: usize = 3;
 pub fn update(app: &mut App, action: Action) -> Option<Effect> {
     match action {
         // Things from the event loop apply in every mode.
+        Action::Tick => {
+            app.tick = app.tick.wrapping_add(1);
+            None
+        }
         Action::Resize { width, height } => {
             app.viewport = (width, height);
             ensure_visible(app);
@@ -427,10 +431,13 @@ fn export_effect(app: &mut App, format: ExportFormat) -> Option<Effect> {
         .map(|p| p.to_path_buf())
         .unwrap_or_default();
     let path = dir.join(format!("tenderlint-review.{}", format.extension()));
-    let contents = match format {
-        ExportFormat::Markdown => export::markdown(app),
-        ExportFormat::Html => export::html(app),
-    };
+    let (contents, left_out) = export::render(app, format);
+    if left_out > 0 {
+        app.status = Some(format!(
+            "{} not read yet or unreadable, left out of the report",
+            view::plural(left_out, "document")
+        ));
+    }
     Some(Effect::Export { path, contents })
 }
 

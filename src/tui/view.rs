@@ -163,7 +163,7 @@ fn header(app: &App, frame: &mut Frame, r: Rect, with_summary: bool) {
             app.docs.len()
         )));
         spans.push(Span::raw(progress_bar(done, app.docs.len(), 10)));
-        spans.push(Span::raw(" · "));
+        spans.push(Span::raw(format!(" {} · ", spinner(app.tick))));
     } else {
         spans.push(Span::raw(plural(app.docs.len(), "document")));
         spans.push(Span::raw(" · "));
@@ -212,6 +212,11 @@ pub fn plural(n: usize, word: &str) -> String {
     } else {
         format!("{n} {word}s")
     }
+}
+
+/// One frame of an ASCII spinner, so it shows in every terminal font.
+fn spinner(tick: u32) -> char {
+    ['|', '/', '-', '\\'][(tick % 4) as usize]
 }
 
 fn progress_bar(done: usize, total: usize, width: usize) -> String {
@@ -371,13 +376,28 @@ fn location_text(f: &Finding) -> String {
     parts.join(" · ")
 }
 
+/// Page and clause only, for the text pane's title.
+fn short_location(f: &Finding) -> String {
+    let mut parts = Vec::new();
+    if let Some(p) = f.location.page {
+        parts.push(format!("p. {p}"));
+    }
+    if let Some(c) = &f.location.clause {
+        parts.push(format!("§ {}", clean(c)));
+    }
+    if f.is_document_level() {
+        parts.push("whole document".into());
+    }
+    parts.join(" · ")
+}
+
 fn text(app: &App, frame: &mut Frame, r: Rect) {
     let t = &app.theme;
     let doc = app.current_doc().and_then(|d| app.docs.get(d));
     let sel = app.selected_finding().map(|(_, f)| f);
     let mut title = doc.map_or("Document".to_string(), |d| clean(&d.name()));
     if let Some(f) = sel {
-        let loc = location_text(f);
+        let loc = short_location(f);
         if !loc.is_empty() {
             title = format!("{title} · {loc}");
         }
@@ -406,6 +426,7 @@ fn text(app: &App, frame: &mut Frame, r: Rect) {
         return;
     };
     let blocks = &analysis.document.blocks;
+    let doc_findings = &analysis.findings;
     let top = app.text_top.unwrap_or_else(|| auto_text_top(app));
     let mut lines: Vec<Line> = Vec::new();
     let mut last_page = top
@@ -425,12 +446,25 @@ fn text(app: &App, frame: &mut Frame, r: Rect) {
             last_page = b.page;
         }
         let is_sel = sel.is_some_and(|f| f.location.block == Some(i));
-        let gutter = if is_sel { "▶ " } else { "  " };
+        // The gutter marks the selected match, and other findings by their severity letter.
+        let (gutter, gutter_style) = if is_sel {
+            ("▶ ", t.key())
+        } else {
+            match doc_findings
+                .iter()
+                .filter(|f| f.location.block == Some(i))
+                .map(|f| f.severity)
+                .max()
+            {
+                Some(sev) => (severity_gutter(sev), t.severity(sev)),
+                None => ("  ", Style::new()),
+            }
+        };
         let indent = match b.kind {
             BlockKind::ListItem { level } => "  ".repeat(usize::from(level.min(6)) + 1),
             _ => String::new(),
         };
-        let mut spans = vec![Span::styled(gutter, t.key()), Span::raw(indent)];
+        let mut spans = vec![Span::styled(gutter, gutter_style), Span::raw(indent)];
         if let Some(c) = &b.clause
             && !b.text.starts_with(c.as_str())
         {
@@ -463,6 +497,34 @@ fn text(app: &App, frame: &mut Frame, r: Rect) {
             .wrap(Wrap { trim: false }),
         inner,
     );
+}
+
+fn severity_gutter(s: Severity) -> &'static str {
+    match s {
+        Severity::Blocker => "B ",
+        Severity::Warning => "W ",
+        Severity::Info => "I ",
+    }
+}
+
+/// The end of `text` that fits in `width` columns, with "…" in front when cut.
+fn tail_fitting(text: &str, width: usize) -> String {
+    let char_width = |c: char| Span::raw(String::from(c)).width();
+    if Span::raw(text).width() <= width {
+        return text.to_string();
+    }
+    let mut out: Vec<char> = Vec::new();
+    let mut used = 1; // the ellipsis
+    for c in text.chars().rev() {
+        let w = char_width(c);
+        if used + w > width {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    out.into_iter().rev().collect()
 }
 
 fn diff_spans(app: &App, old: &str, new: &str) -> Vec<Span<'static>> {
@@ -749,24 +811,16 @@ fn summary(app: &App, frame: &mut Frame, r: Rect) {
 fn footer(app: &App, frame: &mut Frame, r: Rect) {
     let t = &app.theme;
     let line = match app.mode {
-        Mode::Search => Line::from(vec![
-            Span::styled("/", t.key()),
-            Span::raw(clean(&app.input)),
-            Span::styled("▏", t.key()),
-            Span::styled(
-                format!("  {} matches · Enter keep · Esc cancel", app.visible.len()),
-                t.dim(),
-            ),
-        ]),
-        Mode::Input => Line::from(vec![
-            Span::styled(
-                app.input_kind.map_or("", |k| k.prompt()).to_string(),
-                t.key(),
-            ),
-            Span::raw(clean(&app.input)),
-            Span::styled("▏", t.key()),
-            Span::styled("  Enter confirm · Esc cancel", t.dim()),
-        ]),
+        Mode::Search => {
+            let hint = format!("  {} matches · Enter keep · Esc cancel", app.visible.len());
+            input_line(app, "/", &hint, r.width)
+        }
+        Mode::Input => input_line(
+            app,
+            app.input_kind.map_or("", |k| k.prompt()),
+            "  Enter confirm · Esc cancel",
+            r.width,
+        ),
         mode => {
             let mut spans = Vec::new();
             for (i, (key, label)) in keymap::footer(mode).into_iter().enumerate() {
@@ -780,6 +834,23 @@ fn footer(app: &App, frame: &mut Frame, r: Rect) {
         }
     };
     frame.render_widget(Paragraph::new(line).style(t.base()), r);
+}
+
+/// The input line: prompt, the end of the text that fits, a cursor, and a hint when room is left.
+fn input_line(app: &App, prompt: &str, hint: &str, width: u16) -> Line<'static> {
+    let t = &app.theme;
+    let text = clean(&app.input);
+    let room = (width as usize).saturating_sub(Span::raw(prompt).width() + 1);
+    let shown = tail_fitting(&text, room);
+    let mut spans = vec![
+        Span::styled(prompt.to_string(), t.key()),
+        Span::raw(shown.clone()),
+        Span::styled("▏", t.key()),
+    ];
+    if shown == text {
+        spans.push(Span::styled(hint.to_string(), t.dim()));
+    }
+    Line::from(spans)
 }
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
