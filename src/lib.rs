@@ -15,6 +15,8 @@
 //! glue around it.
 
 pub mod analysis;
+pub mod check;
+pub mod config;
 pub mod document;
 pub mod error;
 pub mod eval;
@@ -23,8 +25,12 @@ pub mod finding;
 pub mod fsutil;
 pub mod lang;
 pub mod limits;
+pub mod normalise;
 pub mod review;
+pub mod rules;
+pub mod ruleset;
 pub mod sanitize;
+pub mod segment;
 
 pub use analysis::Analysis;
 pub use document::{Block, BlockKind, Document, Format};

@@ -1,5 +1,13 @@
+mod cli;
+
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    ExitCode::SUCCESS
+    match cli::run() {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("tenderlint: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
 }
