@@ -26,6 +26,7 @@ pub mod fsutil;
 pub mod lang;
 pub mod limits;
 pub mod normalise;
+pub mod redline;
 pub mod review;
 pub mod rules;
 pub mod ruleset;

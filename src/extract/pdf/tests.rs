@@ -771,3 +771,27 @@ fn cid_truetype_without_tounicode_uses_the_embedded_cmap() {
     let doc = read_pdf(&pdf.build(&[content.to_string()])).unwrap();
     assert_eq!(body(&doc), vec!["CAB"]);
 }
+
+#[test]
+fn geometry_gives_each_block_its_line_rectangles() {
+    let pdf = Pdf::new();
+    let mut c = line("F1", 8.0, 72.0, 800.0, "- 1 -");
+    c += &para_lines(72.0, 700.0, &["First line of text", "second line."]);
+    let bytes = pdf.build(&[c]);
+    let (doc, geo) =
+        super::read_with_geometry(Path::new("t.pdf"), &bytes, &Limits::default()).unwrap();
+    assert_eq!(doc.blocks.len(), geo.len());
+    let i = doc
+        .blocks
+        .iter()
+        .position(|b| b.kind == BlockKind::Paragraph)
+        .unwrap();
+    let g = &geo[i];
+    assert_eq!(g.page, 1);
+    assert_eq!(g.lines.len(), 2);
+    let (r0, rect0) = &g.lines[0];
+    assert_eq!(&doc.blocks[i].text[r0.clone()], "First line of text ");
+    assert!((rect0[0] - 72.0).abs() < 0.01 && rect0[1] < 700.0 && rect0[3] > 700.0);
+    assert!(g.lines[1].1[3] < rect0[1] + 10.0);
+    assert!(geo[0].lines.is_empty(), "furniture has no lines");
+}
