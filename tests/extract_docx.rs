@@ -424,11 +424,10 @@ fn source_runs(xml: &str, odf: bool) -> Vec<String> {
                 if let Some(r) = runs.last_mut() {
                     r.push_str(&t);
                 }
-            } else if !odf
-                && in_t
-                && let Some(r) = runs.last_mut()
-            {
-                r.push_str(&t);
+            } else if !odf && in_t {
+                if let Some(r) = runs.last_mut() {
+                    r.push_str(&t);
+                }
             }
             continue;
         }
@@ -487,7 +486,7 @@ fn pieces_point_into_the_source_parts_of_every_corpus_file() {
             continue;
         };
         let bytes = std::fs::read(path).expect("read");
-        let odf = !path.extension().is_some_and(|e| e == "docx");
+        let odf = path.extension().is_none_or(|e| e != "docx");
         let mut cache: std::collections::HashMap<String, Vec<String>> = Default::default();
         for b in &doc.blocks {
             if b.pieces.is_empty() {

@@ -129,9 +129,11 @@ pub fn read(path: &Path, bytes: &[u8], limits: &Limits) -> Result<Document, Erro
     body_changes.append(&mut changes);
     changes = body_changes;
 
-    if let Some(name) = comments_name
-        && let Some(root) = part(&mut zip, &name, limits, &deadline)?
-    {
+    let comments = match comments_name {
+        Some(name) => part(&mut zip, &name, limits, &deadline)?.map(|root| (name, root)),
+        None => None,
+    };
+    if let Some((name, root)) = comments {
         let mut w = Walker::new(&name, &styles, numbering.clone(), &deadline, 0);
         for c in root.elements().filter(|e| e.is(Ns::W, "comment")) {
             let mut col = Collect::new(true);
@@ -186,11 +188,15 @@ pub fn read(path: &Path, bytes: &[u8], limits: &Limits) -> Result<Document, Erro
         }
     }
 
-    if let Some(core) = find(&package_rels, "core-properties").or_else(|| {
+    let core = find(&package_rels, "core-properties").or_else(|| {
         zip.has("docProps/core.xml")
             .then(|| "docProps/core.xml".to_string())
-    }) && let Some(root) = part(&mut zip, &core, limits, &deadline)?
-    {
+    });
+    let core = match core {
+        Some(name) => part(&mut zip, &name, limits, &deadline)?,
+        None => None,
+    };
+    if let Some(root) = core {
         doc.title = root
             .elements()
             .find(|e| e.is(Ns::Dc, "title"))

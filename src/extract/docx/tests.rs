@@ -351,6 +351,11 @@ fn inline_features_read_as_shown() {
             vec!["Before", "Next paragraph"],
         ),
         (
+            "ruby: the base text is read, the annotation is not",
+            "<w:p><w:r><w:ruby><w:rt><w:r><w:t>とうきょう</w:t></w:r></w:rt><w:rubyBase><w:r><w:t>東京</w:t></w:r></w:rubyBase></w:ruby></w:r><w:r><w:t>都</w:t></w:r></w:p>".into(),
+            vec!["東京都"],
+        ),
+        (
             "hyperlinks",
             "<w:p><w:r><w:t xml:space=\"preserve\">Visit </w:t></w:r><w:hyperlink r:id=\"rL\"><w:r><w:t>the portal</w:t></w:r></w:hyperlink></w:p>".into(),
             vec!["Visit the portal"],

@@ -35,9 +35,8 @@ use walker::Walker;
 pub fn read(path: &Path, bytes: &[u8], limits: &Limits) -> Result<Document, ErrorKind> {
     let deadline = Deadline::new(limits);
     let mut zip = Container::open(bytes, "odt", limits)?;
-    if let Some(manifest) = zip.read("META-INF/manifest.xml")?
-        && contains(&manifest, b"encryption-data")
-    {
+    let manifest = zip.read("META-INF/manifest.xml")?;
+    if manifest.is_some_and(|m| contains(&m, b"encryption-data")) {
         return Err(ErrorKind::Encrypted(
             "OpenDocument package is password protected".into(),
         ));

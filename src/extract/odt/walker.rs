@@ -372,6 +372,8 @@ impl<'a> Walker<'a> {
         let key = match self.lists.last() {
             Some(parent) => parent.key,
             None => {
+                // `text:continue-list` names the list to continue by id; it is read as "the
+                // last list with this style", which is what writers produce in practice.
                 let continues = list.attr("continue-numbering") == Some("true")
                     || list.attr("continue-list").is_some();
                 let style_key = style.clone().unwrap_or_default();
@@ -580,8 +582,11 @@ impl<'a> Walker<'a> {
                 Node::Text(t) => {
                     let node = self.t_count;
                     self.t_count += 1;
-                    if let Some(&i) = self.active_ins.last()
-                        && let Some(ch) = self.changes.get_mut(i)
+                    if let Some(ch) = self
+                        .active_ins
+                        .last()
+                        .copied()
+                        .and_then(|i| self.changes.get_mut(i))
                     {
                         ch.text.push_str(t);
                     }
@@ -608,12 +613,16 @@ impl<'a> Walker<'a> {
                 | (Ns::OdfOffice, "annotation-end") => self.skip(c),
                 (Ns::OdfText, "hidden-text") if c.attr("is-hidden") == Some("true") => self.skip(c),
                 (Ns::OdfText, "change-start") => {
-                    if let Some(&i) = c.attr("change-id").and_then(|id| self.change_ids.get(id))
-                        && self
-                            .changes
-                            .get(i)
-                            .is_some_and(|ch| ch.kind == ChangeKind::Insertion)
-                    {
+                    let insertion = c
+                        .attr("change-id")
+                        .and_then(|id| self.change_ids.get(id))
+                        .copied()
+                        .filter(|&i| {
+                            self.changes
+                                .get(i)
+                                .is_some_and(|ch| ch.kind == ChangeKind::Insertion)
+                        });
+                    if let Some(i) = insertion {
                         self.active_ins.push(i);
                     }
                 }
@@ -722,9 +731,7 @@ fn push_collapsed(acc: &mut TextAcc, s: &str, node: usize) {
     // Start of the stretch of `s` being copied verbatim; it never holds a tab or newline.
     let mut seg: Option<usize> = None;
     let flush = |acc: &mut TextAcc, seg: &mut Option<usize>, to: usize| {
-        if let Some(from) = seg.take()
-            && from < to
-        {
+        if let Some(from) = seg.take().filter(|from| *from < to) {
             acc.push_source(&s[from..to], node, from);
         }
     };
