@@ -6,6 +6,7 @@
 //! terminal and no report option is given; otherwise it acts as `tenderlint scan PATH...`.
 
 mod engine;
+pub mod eval;
 pub mod extract;
 pub mod review;
 pub mod rules;
@@ -62,6 +63,8 @@ pub enum Command {
     Review(review::ReviewArgs),
     /// Work with rule packs: list, explain, check, test, schema.
     Rules(rules::RulesArgs),
+    /// Measure the rules against a labelled corpus: precision and recall.
+    Eval(eval::EvalArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -260,6 +263,7 @@ pub fn run() -> Result<ExitCode> {
         Some(Command::Extract(args)) => extract::run(args),
         Some(Command::Review(args)) => review::run(args),
         Some(Command::Rules(args)) => rules::run(args),
+        Some(Command::Eval(args)) => eval::run(args),
         None if wants_review(&cli.scan) => review::run(review::ReviewArgs {
             paths: cli.scan.paths,
             config: cli.scan.config,

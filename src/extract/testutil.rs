@@ -71,3 +71,55 @@ pub fn wpart(root: &str, inner: &str) -> String {
         r#"<?xml version="1.0" encoding="UTF-8"?><w:{root} xmlns:w="{W_NS}" xmlns:r="{R_NS}">{inner}</w:{root}>"#
     )
 }
+
+/// The ODF namespace declarations the ODT builders use.
+pub const ODF_NS: &str = concat!(
+    r#"xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" "#,
+    r#"xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" "#,
+    r#"xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" "#,
+    r#"xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" "#,
+    r#"xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" "#,
+    r#"xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" "#,
+    r#"xmlns:dc="http://purl.org/dc/elements/1.1/""#
+);
+
+/// Parts of a small ODF text document; each is inserted verbatim into its section.
+#[derive(Default, Clone, Copy)]
+pub struct OdfParts<'a> {
+    pub body: &'a str,
+    pub automatic_styles: &'a str,
+    pub styles: &'a str,
+    pub master: &'a str,
+    pub title: &'a str,
+}
+
+/// An ODT package (mimetype stored first, content.xml, styles.xml, meta.xml).
+pub fn odt(p: OdfParts<'_>) -> Vec<u8> {
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content {ODF_NS}><office:automatic-styles>{}</office:automatic-styles><office:body><office:text>{}</office:text></office:body></office:document-content>"#,
+        p.automatic_styles, p.body
+    );
+    let styles = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-styles {ODF_NS}><office:styles>{}</office:styles><office:master-styles>{}</office:master-styles></office:document-styles>"#,
+        p.styles, p.master
+    );
+    let meta = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-meta {ODF_NS}><office:meta><dc:title>{}</dc:title></office:meta></office:document-meta>"#,
+        p.title
+    );
+    zip(&[
+        ("mimetype", b"application/vnd.oasis.opendocument.text"),
+        ("content.xml", content.as_bytes()),
+        ("styles.xml", styles.as_bytes()),
+        ("meta.xml", meta.as_bytes()),
+    ])
+}
+
+/// The same document as one flat XML file.
+pub fn fodt(p: OdfParts<'_>) -> Vec<u8> {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><office:document {ODF_NS} office:mimetype="application/vnd.oasis.opendocument.text"><office:meta><dc:title>{}</dc:title></office:meta><office:styles>{}</office:styles><office:automatic-styles>{}</office:automatic-styles><office:master-styles>{}</office:master-styles><office:body><office:text>{}</office:text></office:body></office:document>"#,
+        p.title, p.styles, p.automatic_styles, p.master, p.body
+    )
+    .into_bytes()
+}

@@ -216,48 +216,16 @@ pub fn parse(
             Ok(x) => x,
             Err(e) => return Err(corrupt(format!("{e}"))),
         };
-        let event_kind = match &event {
-            Event::Empty(_) => Kind::Empty,
-            _ => Kind::Other,
+        let ns = match res {
+            ResolveResult::Bound(n) => classify(n.0),
+            ResolveResult::Unbound => Ns::None,
+            ResolveResult::Unknown(_) => Ns::Other,
         };
         match event {
-            Event::Start(start) | Event::Empty(start) => {
-                let empty = matches!(event_kind, Kind::Empty);
-                let ns = match res {
-                    ResolveResult::Bound(n) => classify(n.0),
-                    ResolveResult::Unbound => Ns::None,
-                    ResolveResult::Unknown(_) => Ns::Other,
-                };
-                let name = start.local_name().as_ref().to_string();
-                let mut attrs = Vec::new();
-                for a in start.attributes().with_checks(false) {
-                    let a = a.map_err(|e| corrupt(format!("bad attribute: {e}")))?;
-                    if a.key.as_ref().starts_with("xmlns") {
-                        continue;
-                    }
-                    let key = a.key.local_name().as_ref().to_string();
-                    let value = match a.normalized_value(quick_xml::XmlVersion::Implicit1_0) {
-                        Ok(v) => v.into_owned(),
-                        Err(_) => a.value.into_owned(),
-                    };
-                    attrs.push((key, value));
-                }
-                stack.push(Element {
-                    ns,
-                    name,
-                    attrs,
-                    children: Vec::new(),
-                });
-                if stack.len() - 1 > limits.max_xml_depth {
-                    return Err(ErrorKind::limit(
-                        "xml nesting depth",
-                        limits.max_xml_depth as u64,
-                        (stack.len() - 1) as u64,
-                    ));
-                }
-                if empty {
-                    close(&mut stack);
-                }
+            Event::Start(start) => open(&mut stack, element(ns, &start, &corrupt)?, limits)?,
+            Event::Empty(start) => {
+                open(&mut stack, element(ns, &start, &corrupt)?, limits)?;
+                close(&mut stack);
             }
             Event::End(_) => {
                 if stack.len() < 2 {
@@ -300,19 +268,57 @@ pub fn parse(
         .ok_or_else(|| corrupt("no root element".into()))
 }
 
-enum Kind {
-    Empty,
-    Other,
+/// An element from its start tag: local name, attributes by local name (namespace declarations
+/// left out), values with the predefined entities resolved.
+fn element(
+    ns: Ns,
+    start: &quick_xml::events::BytesStart<'_>,
+    corrupt: &dyn Fn(String) -> ErrorKind,
+) -> Result<Element, ErrorKind> {
+    let mut attrs = Vec::new();
+    for a in start.attributes().with_checks(false) {
+        let a = a.map_err(|e| corrupt(format!("bad attribute: {e}")))?;
+        let qname = a.key.as_ref();
+        if qname == "xmlns" || qname.starts_with("xmlns:") {
+            continue;
+        }
+        let key = a.key.local_name().as_ref().to_string();
+        let value = match a.normalized_value(quick_xml::XmlVersion::Implicit1_0) {
+            Ok(v) => v.into_owned(),
+            Err(_) => a.value.into_owned(),
+        };
+        attrs.push((key, value));
+    }
+    Ok(Element {
+        ns,
+        name: start.local_name().as_ref().to_string(),
+        attrs,
+        children: Vec::new(),
+    })
+}
+
+/// Pushes an opened element, enforcing the depth limit.
+fn open(stack: &mut Vec<Element>, e: Element, limits: &Limits) -> Result<(), ErrorKind> {
+    stack.push(e);
+    let depth = stack.len() - 1;
+    if depth > limits.max_xml_depth {
+        return Err(ErrorKind::limit(
+            "xml nesting depth",
+            limits.max_xml_depth as u64,
+            depth as u64,
+        ));
+    }
+    Ok(())
 }
 
 fn close(stack: &mut Vec<Element>) {
     if stack.len() < 2 {
         return;
     }
-    if let Some(done) = stack.pop()
-        && let Some(parent) = stack.last_mut()
-    {
-        parent.children.push(Node::Element(done));
+    if let Some(done) = stack.pop() {
+        if let Some(parent) = stack.last_mut() {
+            parent.children.push(Node::Element(done));
+        }
     }
 }
 
@@ -373,4 +379,49 @@ fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, String> {
     std::str::from_utf8(bytes)
         .map(Cow::Borrowed)
         .map_err(|e| format!("invalid UTF-8: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(xml: &[u8]) -> Result<Element, ErrorKind> {
+        let limits = Limits::default();
+        parse(xml, "docx", "p.xml", &limits, &Deadline::new(&limits))
+    }
+
+    #[test]
+    fn builds_trees_with_namespaces_merged_text_and_no_entities() {
+        let cases: &[(&[u8], &str)] = &[
+            (
+                b"<x:a xmlns:x=\"http://purl.oclc.org/ooxml/wordprocessingml/main\">A &amp; B&#x21;<![CDATA[<c>]]></x:a>",
+                "A & B!<c>",
+            ),
+            (b"\xEF\xBB\xBF<a>bom</a>", "bom"),
+            (b"<!DOCTYPE a [<!ENTITY e \"boom\">]><a>x&e;y</a>", "xy"),
+            (b"\xFF\xFE<\0a\0>\0u\0t\0f\0<\0/\0a\0>\0", "utf"),
+        ];
+        for (xml, want) in cases {
+            let root = parse_str(xml).expect("parses");
+            assert_eq!(root.text(), *want);
+            assert_eq!(root.children.len(), 1, "one merged text node");
+        }
+        let root = parse_str(
+            b"<w:p xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\" xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\" w:rsid=\"1\"><a:p/><w:r/></w:p>",
+        )
+        .unwrap();
+        assert!(root.is(Ns::W, "p"));
+        assert_eq!(root.attr("rsid"), Some("1"));
+        let kids: Vec<(Ns, &str)> = root.elements().map(|e| (e.ns, e.name.as_str())).collect();
+        assert_eq!(kids, vec![(Ns::Other, "p"), (Ns::W, "r")]);
+    }
+
+    #[test]
+    fn malformed_xml_is_corrupt_naming_the_part() {
+        for xml in [&b"<a><b></a>"[..], b"<a>", b"</a>", b"", b"<a \xFF/>"] {
+            let e = parse_str(xml).expect_err("malformed");
+            assert_eq!(e.id(), "corrupt", "{xml:?}");
+            assert!(e.to_string().contains("p.xml"), "{e}");
+        }
+    }
 }

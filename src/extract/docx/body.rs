@@ -39,11 +39,11 @@ impl TextAcc {
         let start = self.text.len();
         self.text.push_str(s);
         // Merge with the previous piece when it continues the same run seamlessly.
-        if let Some(last) = self.pieces.last_mut()
-            && last.run == run
-            && last.range.end == start
-            && last.offset + (last.range.end - last.range.start) == offset
-        {
+        if let Some(last) = self.pieces.last_mut().filter(|last| {
+            last.run == run
+                && last.range.end == start
+                && last.offset + (last.range.end - last.range.start) == offset
+        }) {
             last.range.end = self.text.len();
             return;
         }
@@ -468,6 +468,10 @@ impl<'a> Walker<'a> {
                 self.inline(c, &mut acc, para_vanish)?;
             }
         }
+        // A field result may run over several paragraphs (a table of contents), its instruction
+        // may not: a field still in its instruction at the paragraph's end is broken and is
+        // dropped, so it cannot hide the rest of the document.
+        self.fields.retain(|showing| *showing);
         Ok(Para {
             index,
             at,
@@ -550,8 +554,11 @@ impl<'a> Walker<'a> {
     }
 
     fn change_text(&mut self, s: &str) {
-        if let Some(&i) = self.change_stack.last()
-            && let Some(c) = self.changes.get_mut(i)
+        if let Some(c) = self
+            .change_stack
+            .last()
+            .copied()
+            .and_then(|i| self.changes.get_mut(i))
         {
             c.text.push_str(s);
         }
@@ -626,6 +633,18 @@ impl<'a> Walker<'a> {
                     }
                 }
                 "drawing" | "pict" | "object" => self.embedded(c)?,
+                "ruby" => {
+                    // The base text is what a reader reads; the phonetic guide (`w:rt`) is not.
+                    for part in c.elements() {
+                        if part.is(Ns::W, "rubyBase") {
+                            for inner in part.elements() {
+                                self.inline(inner, acc, para_vanish)?;
+                            }
+                        } else {
+                            self.skip(part);
+                        }
+                    }
+                }
                 _ => self.skip(c),
             }
         }

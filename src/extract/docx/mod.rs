@@ -129,18 +129,24 @@ pub fn read(path: &Path, bytes: &[u8], limits: &Limits) -> Result<Document, Erro
     body_changes.append(&mut changes);
     changes = body_changes;
 
-    if let Some(name) = comments_name
-        && let Some(root) = part(&mut zip, &name, limits, &deadline)?
-    {
+    let comments = match comments_name {
+        Some(name) => part(&mut zip, &name, limits, &deadline)?.map(|root| (name, root)),
+        None => None,
+    };
+    if let Some((name, root)) = comments {
         let mut w = Walker::new(&name, &styles, numbering.clone(), &deadline, 0);
         for c in root.elements().filter(|e| e.is(Ns::W, "comment")) {
             let mut col = Collect::new(true);
             w.blocks(c, Some(&mut col))?;
+            let boxes: Vec<_> = w.out.drain(..).collect();
             if let Some(b) = col.into_block(BlockKind::Comment, &name) {
-                w.out.push(b);
+                doc.blocks.push(b);
+            }
+            for mut b in boxes {
+                b.kind = BlockKind::Comment;
+                doc.blocks.push(b);
             }
         }
-        doc.blocks.append(&mut w.out);
     }
 
     // Headers and footers, each part once, in the order sections refer to them.
@@ -170,18 +176,27 @@ pub fn read(path: &Path, bytes: &[u8], limits: &Limits) -> Result<Document, Erro
             let mut w = Walker::new(&target, &styles, numbering.clone(), &deadline, 0);
             let mut col = Collect::new(true);
             w.blocks(&root, Some(&mut col))?;
-            doc.blocks.append(&mut w.out);
-            if let Some(b) = col.into_block(kind, &target) {
+            let boxes: Vec<_> = w.out.drain(..).collect();
+            if let Some(b) = col.into_block(kind.clone(), &target) {
+                doc.blocks.push(b);
+            }
+            // A text box in a header is page furniture too.
+            for mut b in boxes {
+                b.kind = kind.clone();
                 doc.blocks.push(b);
             }
         }
     }
 
-    if let Some(core) = find(&package_rels, "core-properties").or_else(|| {
+    let core = find(&package_rels, "core-properties").or_else(|| {
         zip.has("docProps/core.xml")
             .then(|| "docProps/core.xml".to_string())
-    }) && let Some(root) = part(&mut zip, &core, limits, &deadline)?
-    {
+    });
+    let core = match core {
+        Some(name) => part(&mut zip, &name, limits, &deadline)?,
+        None => None,
+    };
+    if let Some(root) = core {
         doc.title = root
             .elements()
             .find(|e| e.is(Ns::Dc, "title"))

@@ -41,6 +41,18 @@ impl NumFmt {
             _ => NumFmt::Decimal,
         }
     }
+
+    /// From an ODF `style:num-format` value ("1", "a", "A", "i", "I", "").
+    pub fn from_odf(v: &str) -> NumFmt {
+        match v {
+            "a" => NumFmt::LowerLetter,
+            "A" => NumFmt::UpperLetter,
+            "i" => NumFmt::LowerRoman,
+            "I" => NumFmt::UpperRoman,
+            "" => NumFmt::None,
+            _ => NumFmt::Decimal,
+        }
+    }
 }
 
 /// `n` in format `fmt`: 28 as lowerLetter is "bb" (Word repeats the letter), as upperRoman
@@ -226,19 +238,23 @@ impl Numbering {
     fn abstract_of(&self, num_id: &str, styles: &super::styles::Styles) -> Option<String> {
         let inst = self.nums.get(num_id)?;
         let abs = self.abstracts.get(&inst.abstract_id)?;
-        if let Some(link) = &abs.style_link
-            && let Some((linked_num, _)) = styles.numbering(Some(link))
-            && let Some(linked) = self.nums.get(&linked_num)
-            && self.abstracts.contains_key(&linked.abstract_id)
-        {
+        let linked = abs
+            .style_link
+            .as_deref()
+            .and_then(|link| styles.numbering(Some(link)))
+            .and_then(|(num, _)| self.nums.get(&num))
+            .filter(|linked| self.abstracts.contains_key(&linked.abstract_id));
+        if let Some(linked) = linked {
             return Some(linked.abstract_id.clone());
         }
         Some(inst.abstract_id.clone())
     }
 
     fn level(&self, num_id: &str, abs_id: &str, ilvl: usize) -> Option<Level> {
-        if let Some(inst) = self.nums.get(num_id)
-            && let Some((_, l)) = inst.level_overrides.iter().find(|(i, _)| *i == ilvl)
+        if let Some((_, l)) = self
+            .nums
+            .get(num_id)
+            .and_then(|inst| inst.level_overrides.iter().find(|(i, _)| *i == ilvl))
         {
             return Some(l.clone());
         }
@@ -274,9 +290,8 @@ impl Numbering {
             .map(|i| self.level(num_id, &abs_id, i).map(|l| l.start).unwrap_or(1))
             .collect();
         let counters = self.counters.entry(abs_id.clone()).or_insert([None; 9]);
-        if self.used.insert(num_id.to_string())
-            && let Some(inst) = self.nums.get(num_id)
-        {
+        let first_use = self.used.insert(num_id.to_string());
+        if let Some(inst) = self.nums.get(num_id).filter(|_| first_use) {
             for (i, s) in &inst.start_overrides {
                 if let Some(c) = counters.get_mut(*i) {
                     *c = Some(s.saturating_sub(1));
@@ -304,9 +319,12 @@ impl Numbering {
         let mut label = String::new();
         let mut chars = level.text.chars().peekable();
         while let Some(c) = chars.next() {
-            if c == '%'
-                && let Some(d) = chars.peek().and_then(|d| d.to_digit(10))
-            {
+            let digit = if c == '%' {
+                chars.peek().and_then(|d| d.to_digit(10))
+            } else {
+                None
+            };
+            if let Some(d) = digit {
                 chars.next();
                 let i = (d as usize).saturating_sub(1).min(8);
                 let n = snapshot[i].unwrap_or(starts[i]);

@@ -69,14 +69,16 @@ impl Styles {
                     .and_then(|o| o.attr("val"))
                     .and_then(|v| v.parse().ok());
             }
-            if st.outline.is_none()
-                && let Some(name) = s.child(Ns::W, "name").and_then(|n| n.attr("val"))
-            {
-                st.outline = heading_name_level(name);
+            if st.outline.is_none() {
+                // The built-in name ("heading 2") is stored in English whatever the UI
+                // language; the id ("Heading2", "berschrift2") is the fallback.
+                st.outline = s
+                    .child(Ns::W, "name")
+                    .and_then(|n| n.attr("val"))
+                    .and_then(heading_name_level)
+                    .or_else(|| heading_name_level(id));
             }
-            if let Some(rpr) = s.child(Ns::W, "rPr")
-                && let Some(v) = rpr.child(Ns::W, "vanish")
-            {
+            if let Some(v) = s.child(Ns::W, "rPr").and_then(|r| r.child(Ns::W, "vanish")) {
                 st.vanish = Some(on_off(v));
             }
             out.styles.insert(id.to_string(), st);
@@ -136,6 +138,7 @@ mod tests {
     fn heading_names_map_to_outline_levels() {
         for (name, want) in [
             ("heading 1", Some(0)),
+            ("Heading2", Some(1)),
             ("Heading 9", Some(8)),
             ("heading 10", None),
             ("Title", None),

@@ -253,7 +253,14 @@ fn notes_follow_their_reference_and_comments_headers_footers_are_furniture() {
         "comments",
         "<w:comment w:id=\"0\" w:author=\"A\"><w:p><w:r><w:t>Check this</w:t></w:r></w:p><w:p><w:r><w:t>twice</w:t></w:r></w:p></w:comment>",
     );
-    let header = wpart("hdr", &p("Tender 2026/17"));
+    let header = wpart(
+        "hdr",
+        &format!(
+            "{}<w:p><w:r><w:pict><v:shape xmlns:v=\"urn:schemas-microsoft-com:vml\"><v:textbox><w:txbxContent>{}</w:txbxContent></v:textbox></v:shape></w:pict></w:r></w:p>",
+            p("Tender 2026/17"),
+            p("Boxed header")
+        ),
+    );
     let footer = wpart("ftr", &p("Page footer"));
     let body = [
         "<w:p><w:r><w:t>Body</w:t></w:r><w:r><w:footnoteReference w:id=\"1\"/></w:r><w:commentRangeStart w:id=\"0\"/><w:r><w:t> text</w:t></w:r><w:r><w:endnoteReference w:id=\"1\"/></w:r></w:p>".to_string(),
@@ -291,6 +298,7 @@ fn notes_follow_their_reference_and_comments_headers_footers_are_furniture() {
             s("footnote", None, "Never referenced."),
             s("comment", None, "Check this\ntwice"),
             s("header", None, "Tender 2026/17"),
+            s("header", None, "Boxed header"),
             s("footer", None, "Page footer"),
         ]
     );
@@ -333,6 +341,19 @@ fn inline_features_read_as_shown() {
             "nested field: the inner result sits in the outer instruction",
             "<w:p><w:r><w:fldChar w:fldCharType=\"begin\"/></w:r><w:r><w:instrText>IF </w:instrText></w:r><w:r><w:fldChar w:fldCharType=\"begin\"/></w:r><w:r><w:instrText>PAGE</w:instrText></w:r><w:r><w:fldChar w:fldCharType=\"separate\"/></w:r><w:r><w:t>9</w:t></w:r><w:r><w:fldChar w:fldCharType=\"end\"/></w:r><w:r><w:fldChar w:fldCharType=\"separate\"/></w:r><w:r><w:t>shown</w:t></w:r><w:r><w:fldChar w:fldCharType=\"end\"/></w:r></w:p>".into(),
             vec!["shown"],
+        ),
+        (
+            "a field left open in its instruction does not hide what follows",
+            format!(
+                "<w:p><w:r><w:t>Before</w:t></w:r><w:r><w:fldChar w:fldCharType=\"begin\"/></w:r><w:r><w:instrText>PAGE</w:instrText></w:r></w:p>{}",
+                p("Next paragraph")
+            ),
+            vec!["Before", "Next paragraph"],
+        ),
+        (
+            "ruby: the base text is read, the annotation is not",
+            "<w:p><w:r><w:ruby><w:rt><w:r><w:t>とうきょう</w:t></w:r></w:rt><w:rubyBase><w:r><w:t>東京</w:t></w:r></w:rubyBase></w:ruby></w:r><w:r><w:t>都</w:t></w:r></w:p>".into(),
+            vec!["東京都"],
         ),
         (
             "hyperlinks",
@@ -506,6 +527,15 @@ fn hostile_containers_and_xml_fail_typed_and_fast() {
         ),
         ("too many entries", zip(&many_refs), few, "limit"),
         (
+            "total decompressed bytes",
+            docx(&p(&"x".repeat(4000)), &[], &[]),
+            Limits {
+                max_total_bytes: 3000,
+                ..Limits::default()
+            },
+            "limit",
+        ),
+        (
             "not XML at all",
             zip(&[("word/document.xml", b"\x00\x01binary")]),
             Limits::default(),
@@ -536,6 +566,9 @@ fn hostile_containers_and_xml_fail_typed_and_fast() {
         }
         if name.starts_with("10,000") {
             assert!(e.to_string().contains("xml nesting depth"), "{e}");
+        }
+        if name.starts_with("total") {
+            assert!(e.to_string().contains("decompressed bytes in total"), "{e}");
         }
         if name.starts_with("too many") {
             assert!(e.to_string().contains("zip entries"), "{e}");

@@ -21,6 +21,19 @@ use super::layout::{Line, Row};
 use crate::document::{Anchor, Block, BlockKind};
 use crate::extract::clause::leading_clause_number;
 
+/// Where a block's lines are on its page, for annotations: each line as a byte range of the
+/// block's text (approximate where normalisation changed lengths) and a rectangle in PDF user
+/// space `[x0, y0, x1, y1]`. Furniture and notes have no lines.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Geometry {
+    pub page: u32,
+    pub lines: Vec<(std::ops::Range<usize>, [f32; 4])>,
+}
+
+fn line_rect(l: &Line) -> [f32; 4] {
+    [l.x0, l.y - 0.25 * l.size, l.x1, l.y + 0.85 * l.size]
+}
+
 /// One page after layout, before furniture is taken out.
 #[derive(Debug)]
 pub struct PageRows {
@@ -258,6 +271,8 @@ struct Cur {
     first_x0: f32,
     last: Line,
     region_right: f32,
+    /// Byte offset in `text` where each line starts, with its rectangle.
+    geo: Vec<(usize, [f32; 4])>,
 }
 
 pub struct Builder<'a> {
@@ -266,6 +281,8 @@ pub struct Builder<'a> {
     pub blocks: Vec<Block>,
     /// (size, bold, lines) of each block, parallel to `blocks`.
     styles: Vec<(f32, bool, usize)>,
+    /// Parallel to `blocks`.
+    pub geometry: Vec<Geometry>,
     /// Furniture and notes met while a block was open: they follow it, so blocks stay in page
     /// order even when a paragraph runs on over a page break.
     pending: Vec<Block>,
@@ -278,6 +295,7 @@ impl<'a> Builder<'a> {
             cur: None,
             blocks: Vec::new(),
             styles: Vec::new(),
+            geometry: Vec::new(),
             pending: Vec::new(),
         }
     }
@@ -296,6 +314,10 @@ impl<'a> Builder<'a> {
         if self.cur.is_some() {
             self.pending.push(b);
         } else {
+            self.geometry.push(Geometry {
+                page,
+                lines: Vec::new(),
+            });
             self.blocks.push(b);
             self.styles.push((0.0, false, 0));
         }
@@ -303,6 +325,10 @@ impl<'a> Builder<'a> {
 
     fn push_pending(&mut self) {
         for b in self.pending.drain(..) {
+            self.geometry.push(Geometry {
+                page: b.page.unwrap_or(0),
+                lines: Vec::new(),
+            });
             self.blocks.push(b);
             self.styles.push((0.0, false, 0));
         }
@@ -387,9 +413,13 @@ impl<'a> Builder<'a> {
                     first_x0: line.x0,
                     last: line.clone(),
                     region_right: right,
+                    geo: vec![(0, line_rect(line))],
                 });
             } else if let Some(cur) = self.cur.as_mut() {
+                let before = cur.text.len();
                 join_line(&mut cur.text, text, self.attested);
+                let start = (before + 1).min(cur.text.len());
+                cur.geo.push((start, line_rect(line)));
                 cur.lines += 1;
                 cur.last = line.clone();
                 cur.region_right = right;
@@ -445,13 +475,33 @@ impl<'a> Builder<'a> {
             part: String::new(),
             index: cur.page as usize,
         };
+        let scale = b.text.len() as f32 / cur.text.len().max(1) as f32;
+        let n = b.text.len();
+        let starts: Vec<usize> = cur
+            .geo
+            .iter()
+            .map(|(s, _)| ((*s as f32 * scale) as usize).min(n))
+            .collect();
+        let lines = cur
+            .geo
+            .iter()
+            .enumerate()
+            .map(|(i, (_, r))| {
+                let end = starts.get(i + 1).copied().unwrap_or(n);
+                (starts[i]..end.max(starts[i]), *r)
+            })
+            .collect();
+        self.geometry.push(Geometry {
+            page: cur.page,
+            lines,
+        });
         self.blocks.push(b);
         self.styles.push((cur.size, cur.bold, cur.lines));
         self.push_pending();
     }
 
     /// Sets clause numbers and promotes headings; returns the blocks.
-    pub fn finish(mut self) -> Vec<Block> {
+    pub fn finish(mut self) -> (Vec<Block>, Vec<Geometry>) {
         self.flush();
         // The body font size: the size carrying the most text.
         let mut by_size: HashMap<i32, usize> = HashMap::new();
@@ -509,18 +559,41 @@ impl<'a> Builder<'a> {
                 };
             }
         }
-        self.blocks
+        (self.blocks, self.geometry)
     }
 }
 
-/// NFKC (ligatures, compatibility forms), no soft hyphens or control characters, single spaces.
+/// Compatibility characters that carry meaning NFKC would lose: superscript and subscript
+/// digits ("m²"), vulgar fractions, ordinal indicators and the micro sign.
+fn keep_compat(c: char) -> bool {
+    matches!(
+        c,
+        '\u{B2}' | '\u{B3}' | '\u{B9}' | '\u{AA}' | '\u{BA}' | '\u{B5}' | '\u{BC}'..='\u{BE}'
+    ) || ('\u{2070}'..='\u{209F}').contains(&c)
+        || ('\u{2150}'..='\u{215F}').contains(&c)
+}
+
+/// NFKC (ligatures, compatibility forms) except [`keep_compat`] characters, without soft hyphens
+/// or control characters, with single spaces.
 pub fn clean(text: &str) -> String {
     let normalised: String = if unicode_normalization::is_nfkc_quick(text.chars())
         == unicode_normalization::IsNormalized::Yes
     {
         text.to_string()
     } else {
-        text.nfkc().collect()
+        let mut out = String::with_capacity(text.len());
+        let mut run = String::new();
+        for c in text.chars() {
+            if keep_compat(c) {
+                out.extend(run.nfkc());
+                run.clear();
+                out.push(c);
+            } else {
+                run.push(c);
+            }
+        }
+        out.extend(run.nfkc());
+        out
     };
     let mut out = String::with_capacity(normalised.len());
     for c in normalised.chars() {

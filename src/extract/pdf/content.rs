@@ -28,6 +28,8 @@ pub struct Glyph {
     pub start: u32,
     pub end: u32,
     pub bold: bool,
+    /// Writing direction in quarter turns counter-clockwise (0 = left to right, upright).
+    pub dir: u8,
 }
 
 #[derive(Debug, Default)]
@@ -294,6 +296,14 @@ impl<'a, 'o> Interp<'a, 'o> {
             let tx = (w * size + tc + if is_space { tw } else { 0.0 }) * th;
             let scale_x = (full.0[0] * full.0[0] + full.0[1] * full.0[1]).sqrt();
             let dev_size = (trm.0[2] * trm.0[2] + trm.0[3] * trm.0[3]).sqrt();
+            let (ax, ay) = (full.0[0], full.0[1]);
+            let dir = if ax.abs() >= ay.abs() {
+                if ax >= 0.0 { 0 } else { 2 }
+            } else if ay > 0.0 {
+                1
+            } else {
+                3
+            };
             if !text.is_empty() && out.glyphs.len() < MAX_GLYPHS_PER_PAGE {
                 let start = out.text.len() as u32;
                 out.text.push_str(text);
@@ -305,6 +315,7 @@ impl<'a, 'o> Interp<'a, 'o> {
                     start,
                     end: out.text.len() as u32,
                     bold,
+                    dir,
                 });
             }
             tm = M::translate(tx, 0.0).mul(&tm);
@@ -368,5 +379,35 @@ impl<'a, 'o> Interp<'a, 'o> {
         self.tlm = saved.2;
         self.gstack.truncate(saved.3);
         r
+    }
+}
+
+impl PageGlyphs {
+    /// Turns the page so that its dominant writing direction reads left to right, and returns
+    /// the media box in the turned coordinates (landscape printouts with rotated text).
+    pub fn normalise_direction(&mut self, media: [f32; 4]) -> [f32; 4] {
+        let mut counts = [0usize; 4];
+        for g in &self.glyphs {
+            counts[usize::from(g.dir & 3)] += 1;
+        }
+        let dir = (0..4).max_by_key(|d| counts[*d]).unwrap_or(0);
+        if dir == 0 {
+            return media;
+        }
+        let turn = |x: f32, y: f32| -> (f32, f32) {
+            match dir {
+                1 => (y, -x),
+                2 => (-x, -y),
+                _ => (-y, x),
+            }
+        };
+        for g in &mut self.glyphs {
+            let (x, y) = turn(g.x, g.y);
+            g.x = x;
+            g.y = y;
+        }
+        let (ax, ay) = turn(media[0], media[1]);
+        let (bx, by) = turn(media[2], media[3]);
+        [ax.min(bx), ay.min(by), ax.max(bx), ay.max(by)]
     }
 }

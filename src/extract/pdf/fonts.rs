@@ -422,6 +422,10 @@ pub struct Font {
     /// Predefined UCS-2 CMaps (UniGB-UCS2-H, ...) where the code is the text.
     ucs2: bool,
     widths: Widths,
+    /// For CIDFontType2 fonts without ToUnicode: glyph id -> character, read from the embedded
+    /// TrueType font's own cmap, and the CID -> glyph id map (`None` = identity).
+    gid_unicode: Option<HashMap<u16, char>>,
+    cid_to_gid: Option<Vec<u16>>,
     /// Glyph space to text space: 0.001 except for Type3 fonts.
     scale: f32,
     pub bold: bool,
@@ -441,6 +445,8 @@ impl Font {
                 widths: Vec::new(),
                 missing: 500.0,
             },
+            gid_unicode: None,
+            cid_to_gid: None,
             scale: 0.001,
             bold: false,
             name: String::new(),
@@ -528,6 +534,19 @@ impl Font {
                     }
                 }
             }
+            if self.to_unicode.is_none() && !self.ucs2 {
+                let file = objs
+                    .dict(desc.get(b"FontDescriptor").ok())
+                    .and_then(|fd| objs.stream_data(fd.get(b"FontFile2").ok()));
+                self.gid_unicode = file.as_deref().and_then(truetype_reverse_cmap);
+                if let Some(data) = objs.stream_data(desc.get(b"CIDToGIDMap").ok()) {
+                    self.cid_to_gid = Some(
+                        data.chunks_exact(2)
+                            .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                            .collect(),
+                    );
+                }
+            }
             let dname = objs.name(desc.get(b"BaseFont").ok()).unwrap_or_default();
             if String::from_utf8_lossy(&dname)
                 .to_ascii_lowercase()
@@ -596,6 +615,17 @@ impl Font {
         });
         let table = base_table(base);
         let mut simple: Vec<Option<String>> = table.iter().map(|c| c.map(String::from)).collect();
+        if enc.is_none() && self.name.contains("Symbol") {
+            // The Symbol font's built-in encoding: Greek letters where ASCII has Latin ones.
+            const UPPER: &str = "ΑΒΧΔΕΦΓΗΙϑΚΛΜΝΟΠΘΡΣΤΥςΩΞΨΖ";
+            const LOWER: &str = "αβχδεφγηιϕκλμνοπθρστυϖωξψζ";
+            for (i, c) in UPPER.chars().enumerate() {
+                simple[0x41 + i] = Some(c.to_string());
+            }
+            for (i, c) in LOWER.chars().enumerate() {
+                simple[0x61 + i] = Some(c.to_string());
+            }
+        }
         if let Some(diffs) = diffs {
             let mut code: usize = 0;
             for o in diffs.iter().take(4096) {
@@ -667,6 +697,16 @@ impl Font {
             }
             return;
         }
+        if let Some(rev) = &self.gid_unicode {
+            let gid = match &self.cid_to_gid {
+                Some(map) => map.get(code as usize).copied(),
+                None => u16::try_from(code).ok(),
+            };
+            if let Some(c) = gid.and_then(|g| rev.get(&g)) {
+                out.push(*c);
+            }
+            return;
+        }
         if let Some(simple) = &self.simple {
             if let Some(Some(s)) = simple.get(code as usize) {
                 out.push_str(s);
@@ -721,4 +761,97 @@ fn standard14_widths(name: &str) -> Widths {
         widths: HELVETICA.iter().map(|w| f32::from(*w)).collect(),
         missing: 556.0,
     }
+}
+
+fn be16(d: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_be_bytes([*d.get(at)?, *d.get(at + 1)?]))
+}
+
+fn be32(d: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_be_bytes([
+        *d.get(at)?,
+        *d.get(at + 1)?,
+        *d.get(at + 2)?,
+        *d.get(at + 3)?,
+    ]))
+}
+
+/// Glyph id -> character from an embedded TrueType font's Unicode `cmap` subtable (format 4
+/// or 12), for CID fonts that come without a ToUnicode map.
+pub fn truetype_reverse_cmap(font: &[u8]) -> Option<HashMap<u16, char>> {
+    let tables = usize::from(be16(font, 4)?);
+    let mut cmap = None;
+    for i in 0..tables.min(256) {
+        let rec = 12 + 16 * i;
+        if font.get(rec..rec + 4)? == b"cmap" {
+            cmap = Some(be32(font, rec + 8)? as usize);
+        }
+    }
+    let cmap = cmap?;
+    let subtables = usize::from(be16(font, cmap + 2)?);
+    let mut best: Option<(u8, usize)> = None;
+    for i in 0..subtables.min(64) {
+        let rec = cmap + 4 + 8 * i;
+        let (platform, encoding) = (be16(font, rec)?, be16(font, rec + 2)?);
+        let offset = cmap + be32(font, rec + 4)? as usize;
+        let rank = match (platform, encoding) {
+            (3, 10) | (0, 4) | (0, 6) => 3,
+            (3, 1) | (0, _) => 2,
+            _ => continue,
+        };
+        if best.is_none_or(|(r, _)| rank > r) {
+            best = Some((rank, offset));
+        }
+    }
+    let (_, sub) = best?;
+    let mut rev: HashMap<u16, char> = HashMap::new();
+    let mut add = |cp: u32, gid: u32| {
+        if let (Some(c), Ok(g)) = (char::from_u32(cp), u16::try_from(gid))
+            && g != 0
+        {
+            rev.entry(g).or_insert(c);
+        }
+    };
+    match be16(font, sub)? {
+        4 => {
+            let segs = usize::from(be16(font, sub + 6)? / 2);
+            let ends = sub + 14;
+            let starts = ends + 2 * segs + 2;
+            let deltas = starts + 2 * segs;
+            let ranges = deltas + 2 * segs;
+            for k in 0..segs {
+                let end = u32::from(be16(font, ends + 2 * k)?);
+                let start = u32::from(be16(font, starts + 2 * k)?);
+                let delta = be16(font, deltas + 2 * k)?;
+                let range = usize::from(be16(font, ranges + 2 * k)?);
+                if start > end || end == 0xFFFF && start == 0xFFFF {
+                    continue;
+                }
+                for cp in start..=end {
+                    let gid = if range == 0 {
+                        (cp as u16).wrapping_add(delta)
+                    } else {
+                        let at = ranges + 2 * k + range + 2 * (cp - start) as usize;
+                        match be16(font, at) {
+                            Some(0) | None => 0,
+                            Some(g) => g.wrapping_add(delta),
+                        }
+                    };
+                    add(cp, u32::from(gid));
+                }
+            }
+        }
+        12 => {
+            let groups = be32(font, sub + 12)? as usize;
+            for k in 0..groups.min(100_000) {
+                let g = sub + 16 + 12 * k;
+                let (start, end, gid) = (be32(font, g)?, be32(font, g + 4)?, be32(font, g + 8)?);
+                for cp in start..=end.min(start.saturating_add(0xFFFF)) {
+                    add(cp, gid + (cp - start));
+                }
+            }
+        }
+        _ => return None,
+    }
+    (!rev.is_empty()).then_some(rev)
 }

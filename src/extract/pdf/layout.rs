@@ -269,30 +269,29 @@ fn find_band(rows: &[Row]) -> Option<(usize, f32, f32)> {
         let (mut left_rows, mut right_rows) = (0, 0);
         let (mut minx, mut maxx) = (f32::MAX, f32::MIN);
         for r in rows {
-            let c = (a + b) / 2.0;
-            if r.frags.iter().any(|f| f.x0 < c && f.x1 > c) {
-                break;
+            // Text reaching into the gap from one side narrows it; text inside it or across it
+            // ends the band.
+            let (mut na, mut nb) = (a, b);
+            let mut crossed = false;
+            for f in &r.frags {
+                if f.x1 <= na + 0.5 || f.x0 >= nb - 0.5 {
+                    continue;
+                }
+                if f.x0 <= na + 0.5 && f.x1 < nb {
+                    na = f.x1;
+                } else if f.x1 >= nb - 0.5 && f.x0 > na {
+                    nb = f.x0;
+                } else {
+                    crossed = true;
+                }
             }
-            let l = r
-                .frags
-                .iter()
-                .filter(|f| f.x1 <= c)
-                .map(|f| f.x1)
-                .fold(f32::MIN, f32::max);
-            let rt = r
-                .frags
-                .iter()
-                .filter(|f| f.x0 >= c)
-                .map(|f| f.x0)
-                .fold(f32::MAX, f32::min);
-            let has_l = l > f32::MIN;
-            let has_r = rt < f32::MAX;
-            let (na, nb) = (a.max(l), b.min(rt));
-            if nb - na < 0.5 * size {
+            if crossed || nb - na < 0.5 * size {
                 break;
             }
             a = na;
             b = nb;
+            let has_l = r.frags.iter().any(|f| f.x1 <= a + 0.5);
+            let has_r = r.frags.iter().any(|f| f.x0 >= b - 0.5);
             left_rows += usize::from(has_l);
             right_rows += usize::from(has_r);
             minx = minx.min(r.x0());

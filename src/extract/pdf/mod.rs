@@ -32,6 +32,7 @@ use crate::error::ErrorKind;
 use crate::extract::clause::assign_heading_paths;
 use crate::limits::Limits;
 
+pub use blocks::Geometry;
 use blocks::PageRows;
 use content::{FontCache, Interp};
 use layout::Row;
@@ -45,6 +46,16 @@ struct PageRef<'d> {
 }
 
 pub fn read(path: &Path, bytes: &[u8], limits: &Limits) -> Result<Document, ErrorKind> {
+    read_with_geometry(path, bytes, limits).map(|(doc, _)| doc)
+}
+
+/// [`read`], plus where each block's lines are on its page (parallel to `Document::blocks`),
+/// for the PDF annotation export.
+pub fn read_with_geometry(
+    path: &Path,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<(Document, Vec<Geometry>), ErrorKind> {
     let start = Instant::now();
     let options = lopdf::LoadOptions {
         max_decompressed_size: Some(usize::try_from(limits.max_entry_bytes).unwrap_or(usize::MAX)),
@@ -82,7 +93,8 @@ pub fn read(path: &Path, bytes: &[u8], limits: &Limits) -> Result<Document, Erro
     let mut doc = Document::new(path, Format::Pdf);
     doc.pages = Some(page_rows.len() as u32);
     doc.title = info_title(&pdf);
-    doc.blocks = build_blocks(page_rows);
+    let (blocks, geometry) = build_blocks(page_rows);
+    doc.blocks = blocks;
     if doc.blocks.iter().all(|b| b.kind.is_furniture()) {
         return Err(ErrorKind::NoTextLayer);
     }
@@ -90,7 +102,7 @@ pub fn read(path: &Path, bytes: &[u8], limits: &Limits) -> Result<Document, Erro
     if start.elapsed() > limits.timeout {
         return Err(ErrorKind::Timeout(limits.timeout.as_secs()));
     }
-    Ok(doc)
+    Ok((doc, geometry))
 }
 
 fn load_error(e: lopdf::Error) -> ErrorKind {
@@ -255,18 +267,19 @@ fn read_page(
     }
     interp.run(&data, page.resources)?;
     let glyphs = interp.out.glyphs.len();
+    let media = interp.out.normalise_direction(page.media);
     let rows = layout::page_rows(&interp.out);
     Ok((
         PageRows {
             number,
-            media: page.media,
+            media,
             rows,
         },
         glyphs,
     ))
 }
 
-fn build_blocks(pages: Vec<PageRows>) -> Vec<crate::document::Block> {
+fn build_blocks(pages: Vec<PageRows>) -> (Vec<crate::document::Block>, Vec<Geometry>) {
     let marks = blocks::furniture(&pages);
     let texts: Vec<String> = pages
         .iter()

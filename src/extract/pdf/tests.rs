@@ -683,3 +683,115 @@ fn zero_timeout_is_a_timeout_error() {
         Err(ErrorKind::Timeout(0))
     );
 }
+
+#[test]
+fn rotated_pages_read_in_their_writing_direction() {
+    let pdf = Pdf::new();
+    // Text running upwards: each line is a column of glyphs; the next line lies to the right.
+    let c = "BT /F1 10 Tf 0 1 -1 0 300 100 Tm (Rotated line one) Tj ET\n\
+             BT /F1 10 Tf 0 1 -1 0 312 100 Tm (and line two.) Tj ET\n";
+    let doc = read_pdf(&pdf.build(&[c.to_string()])).unwrap();
+    assert_eq!(body(&doc), vec!["Rotated line one and line two."]);
+}
+
+#[test]
+fn clean_normalises_compatibility_characters_but_keeps_meaningful_ones() {
+    let cases = [
+        ("\u{FB01}nal \u{FB02}oor", "final floor"),
+        ("ﬀ  ligature\u{A0}space", "ff ligature space"),
+        ("10 m² and ½ share", "10 m² and ½ share"),
+        ("soft\u{AD}hyphen", "softhyphen"),
+        ("e\u{301}te\u{301}", "été"),
+    ];
+    for (input, want) in cases {
+        assert_eq!(super::blocks::clean(input), want, "{input}");
+    }
+}
+
+/// A TrueType font holding only a format 4 cmap that maps 'A'..='C' to glyphs 5..=7.
+fn tiny_truetype() -> Vec<u8> {
+    let mut sub = Vec::new();
+    let seg = |v: &mut Vec<u8>, x: u16| v.extend_from_slice(&x.to_be_bytes());
+    for x in [4u16, 32, 0, 4, 4, 1, 0] {
+        seg(&mut sub, x); // format, length, language, segCountX2, searchRange, entrySelector, rangeShift
+    }
+    for x in [
+        0x43u16,
+        0xFFFF,
+        0,
+        0x41,
+        0xFFFF,
+        5u16.wrapping_sub(0x41),
+        1,
+        0,
+        0,
+    ] {
+        seg(&mut sub, x); // ends, pad, starts, deltas, range offsets
+    }
+    let mut cmap = Vec::new();
+    for x in [0u16, 1, 3, 1] {
+        seg(&mut cmap, x);
+    }
+    cmap.extend_from_slice(&12u32.to_be_bytes());
+    cmap.extend_from_slice(&sub);
+    let mut font = Vec::new();
+    font.extend_from_slice(&0x0001_0000u32.to_be_bytes());
+    for x in [1u16, 16, 0, 0] {
+        seg(&mut font, x);
+    }
+    font.extend_from_slice(b"cmap");
+    font.extend_from_slice(&0u32.to_be_bytes());
+    font.extend_from_slice(&28u32.to_be_bytes());
+    font.extend_from_slice(&(cmap.len() as u32).to_be_bytes());
+    font.extend_from_slice(&cmap);
+    font
+}
+
+#[test]
+fn cid_truetype_without_tounicode_uses_the_embedded_cmap() {
+    let rev = super::fonts::truetype_reverse_cmap(&tiny_truetype()).unwrap();
+    assert_eq!(rev.get(&5), Some(&'A'));
+    assert_eq!(rev.get(&7), Some(&'C'));
+    let mut pdf = Pdf::new();
+    let file = pdf.stream(Dictionary::new(), &tiny_truetype());
+    let fd = pdf
+        .doc
+        .add_object(dictionary! {"Type" => "FontDescriptor", "FontFile2" => file});
+    let desc = pdf.doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "CIDFontType2", "BaseFont" => "Tiny", "FontDescriptor" => fd,
+    });
+    pdf.font(
+        "FT",
+        dictionary! {
+            "Type" => "Font", "Subtype" => "Type0", "BaseFont" => "Tiny",
+            "Encoding" => "Identity-H", "DescendantFonts" => vec![desc.into()],
+        },
+    );
+    let content = "BT /FT 10 Tf 72 700 Td <000700050006> Tj ET\n";
+    let doc = read_pdf(&pdf.build(&[content.to_string()])).unwrap();
+    assert_eq!(body(&doc), vec!["CAB"]);
+}
+
+#[test]
+fn geometry_gives_each_block_its_line_rectangles() {
+    let pdf = Pdf::new();
+    let mut c = line("F1", 8.0, 72.0, 800.0, "- 1 -");
+    c += &para_lines(72.0, 700.0, &["First line of text", "second line."]);
+    let bytes = pdf.build(&[c]);
+    let (doc, geo) =
+        super::read_with_geometry(Path::new("t.pdf"), &bytes, &Limits::default()).unwrap();
+    assert_eq!(doc.blocks.len(), geo.len());
+    let i = doc
+        .blocks
+        .iter()
+        .position(|b| b.kind == BlockKind::Paragraph)
+        .unwrap();
+    let g = &geo[i];
+    assert_eq!(g.page, 1);
+    assert_eq!(g.lines.len(), 2);
+    let (r0, rect0) = &g.lines[0];
+    assert_eq!(&doc.blocks[i].text[r0.clone()], "First line of text ");
+    assert!((rect0[0] - 72.0).abs() < 0.01 && rect0[1] < 700.0 && rect0[3] > 700.0);
+    assert!(g.lines[1].1[3] < rect0[1] + 10.0);
+    assert!(geo[0].lines.is_empty(), "furniture has no lines");
+}
