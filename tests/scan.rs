@@ -739,3 +739,56 @@ fn a_document_that_takes_too_long_times_out_without_stalling_the_batch() {
         "timed-out batch took {elapsed:?}, reading the file alone {full_time:?}"
     );
 }
+
+#[test]
+fn bare_paths_on_a_terminal_open_the_review() {
+    if !have("tmux") {
+        println!("SKIPPED: tmux not installed");
+        return;
+    }
+    let socket = format!("tenderlint-scan-bare-{}", std::process::id());
+    let tmux = |args: &[&str]| {
+        std::process::Command::new("tmux")
+            .args(["-L", &socket])
+            .args(args)
+            .output()
+            .expect("tmux runs")
+    };
+    let cmd = format!(
+        "cd '{}' && '{}' findings/lock-in.md; sleep 30",
+        fixtures().display(),
+        env!("CARGO_BIN_EXE_tenderlint")
+    );
+    assert!(
+        tmux(&[
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            "120",
+            "-y",
+            "30",
+            &cmd
+        ])
+        .status
+        .success()
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut screen = String::new();
+    while std::time::Instant::now() < deadline {
+        screen =
+            String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", "t"]).stdout).into_owned();
+        if screen.contains("tenderlint review") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    tmux(&["send-keys", "-t", "t", "q"]);
+    tmux(&["kill-server"]);
+    assert!(screen.contains("tenderlint review"), "{screen}");
+    assert!(
+        !screen.contains("(0 unreadable)"),
+        "scan output instead: {screen}"
+    );
+}
