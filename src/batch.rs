@@ -41,6 +41,10 @@ pub const CANDIDATE_EXTENSIONS: [&str; 8] = [
     "pdf", "docx", "odt", "fodt", "txt", "text", "md", "markdown",
 ];
 
+/// Name prefix of the per-document worker threads (the display name follows), so a caller can
+/// tell their panics, which become error entries, from others.
+pub const WORKER_THREAD_PREFIX: &str = "tenderlint-doc:";
+
 /// The display name of standard input.
 pub const STDIN_NAME: &str = "<stdin>";
 
@@ -260,7 +264,7 @@ pub fn run_one(input: &Input, analyse: &Analyser, options: &RunOptions) -> Docum
         }
     };
     let spawned = std::thread::Builder::new()
-        .name(format!("tenderlint-doc:{}", input.display))
+        .name(format!("{WORKER_THREAD_PREFIX}{}", input.display))
         .spawn(job);
     let err = |kind| DocumentReport {
         path: input.display.clone(),

@@ -319,11 +319,10 @@ impl<'d, 'r> Run<'d, 'r> {
         }
         let own = *b.lang.get_or_init(|| {
             let s = sample(&b.block.text, DETECT_SAMPLE);
-            if s.chars().filter(|c| c.is_alphabetic()).count() >= ENOUGH_LETTERS_TO_DETECT {
-                crate::lang::detect(s)
-            } else {
-                None
+            if s.chars().filter(|c| c.is_alphabetic()).count() < ENOUGH_LETTERS_TO_DETECT {
+                return None;
             }
+            quick_lang(&b.norm.text, b.tokens()).or_else(|| crate::lang::detect(s))
         });
         own.or_else(|| self.doc_lang())
     }
@@ -620,6 +619,46 @@ impl<'d, 'r> Run<'d, 'r> {
     }
 }
 
+/// A fast guess from function words ("the", "le", "der", "het", ...): the language with at
+/// least three of them among the first words and twice as many as any other; `None` otherwise
+/// (then the trigram model decides).
+fn quick_lang(text: &str, tokens: &[Token]) -> Option<Lang> {
+    let mut score = [0u32; 7];
+    for t in tokens.iter().take(80) {
+        let w = t.text(text);
+        let hits: &[usize] = match w {
+            "the" | "of" | "and" | "shall" | "which" | "with" | "this" | "by" => &[0],
+            "le" | "la" | "les" | "des" | "du" | "est" | "dans" | "une" | "pour" | "sont" => &[1],
+            "der" | "die" | "das" | "und" | "ist" | "den" | "mit" | "von" | "für" | "wird" => &[2],
+            "het" | "een" | "van" | "wordt" | "zijn" | "voor" | "niet" | "worden" => &[3],
+            "og" | "af" | "til" | "det" | "ikke" | "skal" => &[4],
+            "och" | "att" | "av" | "för" | "som" | "på" | "är" | "ska" => &[5],
+            "je" | "na" | "se" | "že" | "pro" | "nebo" | "jsou" => &[6],
+            "de" => &[1, 3],
+            "en" => &[3, 4],
+            "et" => &[1],
+            _ => &[],
+        };
+        for &h in hits {
+            score[h] += 1;
+        }
+    }
+    let mut best = 0;
+    for i in 1..score.len() {
+        if score[i] > score[best] {
+            best = i;
+        }
+    }
+    let second = score
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != best)
+        .map(|(_, s)| *s)
+        .max()
+        .unwrap_or(0);
+    (score[best] >= 3 && score[best] >= 2 * second.max(1)).then(|| Lang::ALL[best])
+}
+
 /// Words before a match that may negate it, within the same sentence.
 const NEGATION_WINDOW: usize = 4;
 
@@ -796,6 +835,23 @@ fn short(s: &str, max: usize) -> String {
 /// topic hits of the clause map.
 pub fn analyse(document: Document, rules: &RuleSet) -> Analysis {
     let (findings, topics) = run(&document, rules, Options::default());
+    Analysis {
+        document,
+        findings,
+        topics,
+    }
+}
+
+/// Like [`analyse`], with every block taken to be in `lang` (no language detection).
+pub fn analyse_as(document: Document, lang: Lang, rules: &RuleSet) -> Analysis {
+    let (findings, topics) = run(
+        &document,
+        rules,
+        Options {
+            lang: Some(lang),
+            kind: None,
+        },
+    );
     Analysis {
         document,
         findings,
@@ -1072,4 +1128,37 @@ fn near_ok(r: &Run<'_, '_>, h: &Hit, lang: Lang, scope: Scope, b: &Pattern, word
             true
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quick_language_guess_needs_a_clear_margin() {
+        let cases: &[(&str, Option<Lang>)] = &[
+            (
+                "The Contractor shall deliver the source code of the software with this contract and by the end of the year.",
+                Some(Lang::En),
+            ),
+            (
+                "Le titulaire livre le code source des logiciels dans le cadre du marché pour la durée.",
+                Some(Lang::Fr),
+            ),
+            (
+                "Der Auftragnehmer übergibt den Quellcode und die Dokumentation der Software mit dem Vertrag.",
+                Some(Lang::De),
+            ),
+            (
+                "De opdrachtnemer levert de broncode van het systeem en een handleiding voor de gebruikers.",
+                Some(Lang::Nl),
+            ),
+            ("Microsoft SharePoint Oracle Database SAP", None),
+        ];
+        for (text, want) in cases {
+            let n = normalise(text);
+            let toks = tokenize(&n.text);
+            assert_eq!(quick_lang(&n.text, &toks), *want, "{text}");
+        }
+    }
 }

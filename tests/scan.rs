@@ -161,6 +161,191 @@ fn exit_code_zero_for_a_clean_set() {
 }
 
 #[test]
+fn exit_code_one_for_findings_at_or_above_fail_on() {
+    // The fixture set has blockers and warnings.
+    let o = run(&fixtures(), &["scan", "findings"]);
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
+    let v = json(&run(&fixtures(), &["scan", "findings", "-f", "json"]));
+    assert!(v["summary"]["by_severity"]["blocker"].as_u64().unwrap() > 0);
+    // The clean tender has no blocker; with --fail-on info any finding counts.
+    let clean = json(&run(&fixtures(), &["scan", "clean", "-f", "json"]));
+    let any = clean["summary"]["findings"].as_u64().unwrap() > 0;
+    let o = run(&fixtures(), &["scan", "clean", "--fail-on", "info"]);
+    assert_eq!(code(&o), if any { 1 } else { 0 });
+}
+
+#[test]
+fn dismissed_findings_do_not_fail_the_run_and_decisions_show_in_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("t.md");
+    std::fs::copy(fixtures().join("findings/lock-in.md"), &doc).unwrap();
+    let before = json(&run(dir.path(), &["scan", "t.md", "-f", "json"]));
+    let findings = before["documents"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(!findings.is_empty());
+    // Dismiss every blocker, and keep one decision for a finding that does not exist.
+    let mut review = tenderlint::review::Review::new(&doc);
+    for f in findings.iter().filter(|f| f["severity"] == "blocker") {
+        review.set(tenderlint::review::Decision {
+            fingerprint: f["fingerprint"].as_str().unwrap().into(),
+            rule_id: f["rule_id"].as_str().unwrap().into(),
+            excerpt: f["excerpt"].as_str().map(str::to_string),
+            status: tenderlint::review::Status::Dismissed,
+            reason: Some("justified in the file".into()),
+            note: None,
+            replacement: None,
+            decided_at: "2026-01-02T03:04:05Z".into(),
+        });
+    }
+    review.set(tenderlint::review::Decision {
+        fingerprint: "0000000000000000".into(),
+        rule_id: "reuse.no-publication-right".into(),
+        excerpt: Some("an old clause".into()),
+        status: tenderlint::review::Status::Escalated,
+        reason: None,
+        note: Some("ask legal".into()),
+        replacement: None,
+        decided_at: "2026-01-02T03:04:05Z".into(),
+    });
+    tenderlint::review::save(&doc, &review).unwrap();
+    let o = run(dir.path(), &["scan", "t.md", "-f", "json"]);
+    assert_eq!(code(&o), 0, "all blockers dismissed");
+    let v = json(&o);
+    assert_valid(&v);
+    let d = &v["documents"][0];
+    for f in d["findings"].as_array().unwrap() {
+        let want = if f["severity"] == "blocker" {
+            "dismissed"
+        } else {
+            "open"
+        };
+        assert_eq!(f["decision"]["status"], want, "{f}");
+    }
+    assert_eq!(
+        d["orphaned_decisions"][0]["decision"]["status"],
+        "escalated"
+    );
+    let o = run(dir.path(), &["scan", "t.md", "--fail-on", "warning"]);
+    assert_eq!(code(&o), 1);
+    assert!(stdout(&o).contains("(dismissed: justified in the file)"));
+    let sarif: serde_json::Value =
+        serde_json::from_slice(&run(dir.path(), &["scan", "t.md", "-f", "sarif"]).stdout).unwrap();
+    assert!(
+        sarif["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["suppressions"][0]["kind"] == "external")
+    );
+}
+
+#[test]
+fn config_and_rule_options_reach_the_engine() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixtures().join("findings/lock-in.md"),
+        dir.path().join("t.md"),
+    )
+    .unwrap();
+    let all = json(&run(dir.path(), &["scan", "t.md", "-f", "json"]));
+    assert!(
+        all["rulesets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["name"] == "core")
+    );
+    let has = |v: &serde_json::Value, id: &str| {
+        v["documents"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule_id"] == id)
+    };
+    assert!(has(&all, "lock-in.brand-without-equivalent"));
+    // Found upwards from the scanned path.
+    std::fs::write(
+        dir.path().join("tenderlint.toml"),
+        "[rules]\ndisable = [\"lock-in.brand-without-equivalent\"]\n",
+    )
+    .unwrap();
+    let found = json(&run(dir.path(), &["scan", "t.md", "-f", "json"]));
+    assert!(!has(&found, "lock-in.brand-without-equivalent"));
+    // Given explicitly, from elsewhere.
+    let other = tempfile::tempdir().unwrap();
+    std::fs::rename(
+        dir.path().join("tenderlint.toml"),
+        other.path().join("c.toml"),
+    )
+    .unwrap();
+    let given = tenderlint(dir.path())
+        .args(["scan", "t.md", "-f", "json", "--config"])
+        .arg(other.path().join("c.toml"))
+        .output()
+        .unwrap();
+    assert!(!has(&json(&given), "lock-in.brand-without-equivalent"));
+    // An extra pack with --rules: its rule fires and the pack is listed in the report.
+    let extra = other.path().join("extra");
+    std::fs::create_dir(&extra).unwrap();
+    std::fs::write(
+        extra.join("pack.toml"),
+        "name = \"city-extra\"\nversion = \"0.3.0\"\nlanguages = [\"en\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        extra.join("10-local.toml"),
+        r#"[[rule]]
+id = "lock-in.city-fax-only"
+kind = "flag"
+category = "vendor-lock-in"
+severity = "warning"
+scope = "sentence"
+title = "Bids may be sent by fax only"
+explanation = "A fax-only channel shuts out bidders and keeps an old system alive."
+
+[[rule]]
+id = "lock-in.city-fax-only"
+lang = "en"
+patterns = ["by fax only", "only by fax"]
+tests.flag = ["Bids are accepted by fax only.", "Send it only by fax.", "Offers go by fax only, nowhere else."]
+tests.clean = ["Bids are accepted by e-mail.", "A fax number is given for questions."]
+"#,
+    )
+    .unwrap();
+    let mut text = std::fs::read_to_string(dir.path().join("t.md")).unwrap();
+    text.push_str("\n6.1 Bids are accepted by fax only.\n");
+    std::fs::write(dir.path().join("t.md"), text).unwrap();
+    let with_pack = tenderlint(dir.path())
+        .args(["scan", "t.md", "-f", "json", "--rules"])
+        .arg(&extra)
+        .output()
+        .unwrap();
+    let v = json(&with_pack);
+    assert!(has(&v, "lock-in.city-fax-only"));
+    assert!(
+        v["rulesets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["name"] == "city-extra" && r["version"] == "0.3.0")
+    );
+    // A missing config or rules folder is a usage error.
+    assert_eq!(
+        code(&run(
+            dir.path(),
+            &["scan", "t.md", "--rules", "no-such-dir"]
+        )),
+        2
+    );
+    assert_eq!(
+        code(&run(dir.path(), &["scan", "t.md", "--config", "nope.toml"])),
+        2
+    );
+}
+
+#[test]
 fn usage_errors_exit_2() {
     for args in [
         &["scan"][..],
@@ -247,6 +432,8 @@ fn unreadable_files_in_a_batch_exit_2_and_the_rest_is_fully_reported() {
     for name in ["b-corrupt.pdf", "c-broken.docx", "d-bomb.docx"] {
         assert_eq!(err.matches(name).count(), 1, "{err}");
     }
+    assert!(!docs[0]["findings"].as_array().unwrap().is_empty());
+    assert!(!docs[4]["findings"].as_array().unwrap().is_empty());
     // The good documents' results are exactly what they are without the bad files around.
     let alone = run(
         dir.path(),
@@ -421,7 +608,16 @@ fn progress_bar_on_a_terminal_only() {
     // Off a terminal: nothing on stderr.
     let o = run(
         dir.path(),
-        &["scan", "docs", "-f", "json", "-o", "plain.json"],
+        &[
+            "scan",
+            "docs",
+            "-f",
+            "json",
+            "-o",
+            "plain.json",
+            "--fail-on",
+            "never",
+        ],
     );
     assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
     assert!(o.stderr.is_empty());
@@ -431,7 +627,7 @@ fn progress_bar_on_a_terminal_only() {
     }
     // In a pseudo-terminal; stdout goes to a file, so the transcript is stderr alone.
     let bin = env!("CARGO_BIN_EXE_tenderlint");
-    let cmd = format!("'{bin}' scan docs -f json -o tty.json --jobs 2");
+    let cmd = format!("'{bin}' scan docs -f json -o tty.json --jobs 2 --fail-on never");
     let o = std::process::Command::new("script")
         .args(["-qec", &cmd, "/dev/null"])
         .current_dir(dir.path())
@@ -541,5 +737,58 @@ fn a_document_that_takes_too_long_times_out_without_stalling_the_batch() {
     assert!(
         elapsed < full_time,
         "timed-out batch took {elapsed:?}, reading the file alone {full_time:?}"
+    );
+}
+
+#[test]
+fn bare_paths_on_a_terminal_open_the_review() {
+    if !have("tmux") {
+        println!("SKIPPED: tmux not installed");
+        return;
+    }
+    let socket = format!("tenderlint-scan-bare-{}", std::process::id());
+    let tmux = |args: &[&str]| {
+        std::process::Command::new("tmux")
+            .args(["-L", &socket])
+            .args(args)
+            .output()
+            .expect("tmux runs")
+    };
+    let cmd = format!(
+        "cd '{}' && '{}' findings/lock-in.md; sleep 30",
+        fixtures().display(),
+        env!("CARGO_BIN_EXE_tenderlint")
+    );
+    assert!(
+        tmux(&[
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            "120",
+            "-y",
+            "30",
+            &cmd
+        ])
+        .status
+        .success()
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut screen = String::new();
+    while std::time::Instant::now() < deadline {
+        screen =
+            String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", "t"]).stdout).into_owned();
+        if screen.contains("tenderlint review") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    tmux(&["send-keys", "-t", "t", "q"]);
+    tmux(&["kill-server"]);
+    assert!(screen.contains("tenderlint review"), "{screen}");
+    assert!(
+        !screen.contains("(0 unreadable)"),
+        "scan output instead: {screen}"
     );
 }

@@ -1,22 +1,55 @@
-//! Loads the rule engine for `scan`. The engine (rule sets, configuration, `check::analyse`) is
-//! being written on the `engine` branch; until it is merged here, this loads no rule set, so
-//! reports list `rulesets: []` and contain no findings. Replaced by the real loader on merge.
+//! Loads the rule engine once for a `scan`: the configuration (`--config FILE`, else a
+//! `tenderlint.toml` found upwards from the first PATH), the embedded packs plus `--rules DIR`,
+//! and an [`Analyser`](tenderlint::batch::Analyser) over `check::analyse` shared by the workers.
+//! Warnings about the rule files or the configuration are printed once on stderr.
 
-use anyhow::{Result, bail};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+
+use tenderlint::config::Config;
+use tenderlint::report::RulesetInfo;
+use tenderlint::ruleset::RuleSet;
 
 use super::ScanConfig;
 use super::scan::{Engine, analyser};
 
+/// Where to start looking for `tenderlint.toml`: the first PATH that is not stdin, else `.`,
+/// made absolute (a bare file name has an empty parent, which would stop the search).
+fn config_start(paths: &[PathBuf]) -> PathBuf {
+    let first = paths
+        .iter()
+        .map(PathBuf::as_path)
+        .find(|p| p.as_os_str() != "-")
+        .unwrap_or(Path::new("."));
+    std::path::absolute(first).unwrap_or_else(|_| first.to_path_buf())
+}
+
 pub fn load(config: &ScanConfig) -> Result<Engine> {
-    if config.config_file.is_some() || !config.rule_dirs.is_empty() {
-        bail!("--config and --rules need the rule engine, which this build does not have yet");
+    let settings = match &config.config_file {
+        Some(file) => Config::load(file)
+            .with_context(|| format!("cannot use the configuration {}", file.display()))?,
+        None => Config::find(&config_start(&config.paths))
+            .context("cannot use the configuration found for the scanned path")?,
+    };
+    let rules = RuleSet::load(&config.rule_dirs, &settings).context("cannot load the rules")?;
+    if !config.quiet {
+        for w in rules.warnings() {
+            eprintln!("tenderlint: warning: {w}");
+        }
     }
+    let rulesets = rules
+        .packs()
+        .into_iter()
+        .map(|p| RulesetInfo {
+            name: p.name,
+            version: p.version,
+        })
+        .collect();
+    let rules = Arc::new(rules);
     Ok(Engine {
-        analyse: analyser(|document| tenderlint::Analysis {
-            document,
-            findings: Vec::new(),
-            topics: Vec::new(),
-        }),
-        rulesets: Vec::new(),
+        analyse: analyser(move |document| tenderlint::check::analyse(document, &rules)),
+        rulesets,
     })
 }

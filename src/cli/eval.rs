@@ -3,6 +3,7 @@
 //! language and format, with every miss and false alarm. Exits 1 when a slice is below the
 //! floors given with `--min-precision`/`--min-recall`. The metrics live in `tenderlint::eval`.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -47,9 +48,18 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
     let report = evaluate_dir(&args.dir, &labels, &Limits::default(), |doc| {
         tenderlint::check::analyse(doc, &rules)
     })?;
-    match args.format {
-        EvalFormat::Text => print!("{}", report.to_text()),
-        EvalFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+    let out = match args.format {
+        EvalFormat::Text => report.to_text(),
+        EvalFormat::Json => serde_json::to_string_pretty(&report)? + "\n",
+    };
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        // `tenderlint eval DIR | head` is how the reader says "enough".
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
+        other => other.context("writing the report")?,
     }
     if args.min_precision.is_none() && args.min_recall.is_none() {
         return Ok(ExitCode::SUCCESS);

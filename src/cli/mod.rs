@@ -6,8 +6,10 @@
 //! terminal and no report option is given; otherwise it acts as `tenderlint scan PATH...`.
 
 mod engine;
+pub mod eval;
 pub mod extract;
 pub mod review;
+pub mod rules;
 pub mod scan;
 
 use std::path::PathBuf;
@@ -59,6 +61,10 @@ pub enum Command {
     /// Review findings interactively (needs a terminal); decisions are saved beside each
     /// document and appear in every report.
     Review(review::ReviewArgs),
+    /// Work with rule packs: list, explain, check, test, schema.
+    Rules(rules::RulesArgs),
+    /// Measure the rules against a labelled corpus: precision and recall.
+    Eval(eval::EvalArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -256,6 +262,8 @@ pub fn run() -> Result<ExitCode> {
         Some(Command::Scan(args)) => scan::run(into_config(args)?),
         Some(Command::Extract(args)) => extract::run(args),
         Some(Command::Review(args)) => review::run(args),
+        Some(Command::Rules(args)) => rules::run(args),
+        Some(Command::Eval(args)) => eval::run(args),
         None if wants_review(&cli.scan) => review::run(review::ReviewArgs {
             paths: cli.scan.paths,
             config: cli.scan.config,

@@ -79,7 +79,22 @@ fn input_paths(inputs: &[Input]) -> Vec<&Path> {
         .collect()
 }
 
+/// Panics inside a document's worker are caught and reported as that document's error, so the
+/// default hook's message on stderr would only say it twice; other panics keep the default hook.
+fn quiet_document_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let in_document_worker = std::thread::current()
+            .name()
+            .is_some_and(|n| n.starts_with(batch::WORKER_THREAD_PREFIX));
+        if !in_document_worker {
+            default(info);
+        }
+    }));
+}
+
 pub fn run(config: ScanConfig) -> Result<ExitCode> {
+    quiet_document_panics();
     let generated_at = generated_at()?;
     let mut stdin = std::io::stdin().lock();
     let inputs = batch::collect_inputs(&config.paths, &config.selection, &mut stdin)

@@ -10,7 +10,7 @@ use std::fmt::Write;
 
 use crate::finding::{Category, Severity};
 
-use super::{Report, STATUSES, category_severity, json::position_id, place};
+use super::{Report, STATUSES, category_severity, count, json::position_id, place};
 
 /// Removes escape sequences and control characters (keeping line breaks) and escapes HTML.
 pub(crate) fn escape(s: &str) -> String {
@@ -177,8 +177,10 @@ pub fn render(report: &Report) -> String {
     o.push_str(".</p>\n<section>\n<h2>Summary</h2>\n");
     let _ = writeln!(
         o,
-        "<p>{} documents ({} unreadable), {} findings.</p>",
-        s.documents, s.unreadable, s.findings
+        "<p>{} ({} unreadable), {}.</p>",
+        count(s.documents, "document"),
+        s.unreadable,
+        count(s.findings, "finding")
     );
     o.push_str(&chart(report));
     o.push_str("\n<table>\n<thead><tr><th>Category</th><th>Blocker</th><th>Warning</th><th>Info</th><th>Total</th></tr></thead>\n<tbody>\n");
@@ -236,7 +238,7 @@ pub fn render(report: &Report) -> String {
         if let Some(p) = doc.pages {
             facts.push(format!("{p} pages"));
         }
-        facts.push(format!("{} findings", a.findings.len()));
+        facts.push(count(a.findings.len(), "finding"));
         let _ = writeln!(o, "<p class=\"meta\">{}.</p>", facts.join(", "));
         for w in doc.warnings.iter().chain(&d.notes) {
             let _ = writeln!(o, "<p class=\"meta\">Note: {}</p>", escape(w));
@@ -260,7 +262,9 @@ pub fn render(report: &Report) -> String {
                 "<p class=\"where\">{where_} · rule <code>{}</code></p>",
                 escape(&f.rule_id)
             );
-            let _ = writeln!(o, "<p>{}</p>", escape(&f.message));
+            if f.message.trim() != f.title.trim() {
+                let _ = writeln!(o, "<p>{}</p>", escape(&f.message));
+            }
             if let Some(x) = &f.excerpt {
                 let _ = writeln!(o, "<blockquote>{}</blockquote>", escape(x));
             }

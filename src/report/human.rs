@@ -11,7 +11,7 @@ use std::fmt::Write;
 use crate::finding::{Finding, Severity};
 use crate::sanitize::for_terminal;
 
-use super::{Report, STATUSES};
+use super::{Report, STATUSES, count};
 
 struct Paint {
     on: bool,
@@ -110,8 +110,10 @@ pub fn render(report: &Report, color: bool) -> String {
             let _ = writeln!(o, "{line}");
             if let Some(x) = &f.excerpt {
                 let _ = writeln!(o, "    > {}", shorten(&clean(x), 160));
-            } else {
+            } else if f.message.trim() != f.title.trim() {
                 let _ = writeln!(o, "    {}", shorten(&clean(&f.message), 160));
+            } else {
+                let _ = writeln!(o, "    {}", shorten(&clean(&f.explanation), 160));
             }
             if let Some(s) = f.suggestions.first() {
                 let _ = writeln!(
@@ -139,12 +141,10 @@ pub fn render(report: &Report, color: bool) -> String {
     }
     let _ = write!(
         o,
-        "{} document{} ({} unreadable), {} finding{}",
-        s.documents,
-        if s.documents == 1 { "" } else { "s" },
+        "{} ({} unreadable), {}",
+        count(s.documents, "document"),
         s.unreadable,
-        s.findings,
-        if s.findings == 1 { "" } else { "s" },
+        count(s.findings, "finding"),
     );
     if s.findings > 0 {
         let sev: Vec<String> = [Severity::Blocker, Severity::Warning, Severity::Info]

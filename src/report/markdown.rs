@@ -9,7 +9,7 @@ use std::fmt::Write;
 
 use crate::finding::{Category, Severity};
 
-use super::{Report, STATUSES, category_severity, json::position_id, place};
+use super::{Report, STATUSES, category_severity, count, json::position_id, place};
 
 /// Removes terminal escape sequences and control characters, backslash-escapes Markdown and HTML
 /// metacharacters and folds line breaks into spaces.
@@ -58,8 +58,10 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(o, "## Summary\n");
     let _ = writeln!(
         o,
-        "{} documents ({} unreadable), {} findings.\n",
-        s.documents, s.unreadable, s.findings
+        "{} ({} unreadable), {}.\n",
+        count(s.documents, "document"),
+        s.unreadable,
+        count(s.findings, "finding")
     );
     let cs = category_severity(report);
     let _ = writeln!(o, "| Category | Blocker | Warning | Info | Total |");
@@ -118,7 +120,7 @@ pub fn render(report: &Report) -> String {
         if let Some(p) = doc.pages {
             facts.push(format!("{p} pages"));
         }
-        facts.push(format!("{} findings", a.findings.len()));
+        facts.push(count(a.findings.len(), "finding"));
         let _ = writeln!(o, "{}.\n", facts.join(", "));
         for w in doc.warnings.iter().chain(&d.notes) {
             let _ = writeln!(o, "- Note: {}", escape(w));
@@ -154,7 +156,9 @@ pub fn render(report: &Report) -> String {
                 let _ = writeln!(o, "- **Needs legal review**");
             }
             o.push('\n');
-            let _ = writeln!(o, "{}\n", escape(&f.message));
+            if f.message.trim() != f.title.trim() {
+                let _ = writeln!(o, "{}\n", escape(&f.message));
+            }
             if let Some(x) = &f.excerpt {
                 let _ = writeln!(o, "> {}\n", escape(x));
             }

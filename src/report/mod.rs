@@ -219,6 +219,15 @@ pub fn render(report: &Report, format: ReportFormat, options: RenderOptions) -> 
     }
 }
 
+/// "1 finding", "3 findings".
+pub(crate) fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Findings per (category, severity), every pair present.
 pub(crate) fn category_severity(report: &Report) -> BTreeMap<(Category, Severity), usize> {
     let mut m: BTreeMap<(Category, Severity), usize> = Category::ALL
@@ -231,7 +240,7 @@ pub(crate) fn category_severity(report: &Report) -> BTreeMap<(Category, Severity
     m
 }
 
-/// "p3 · §7.3 · 7 Intellectual property": where a finding is, in words, for people.
+/// "page 3, clause 7.3": where a finding is, in words, for people.
 pub(crate) fn place(f: &Finding) -> String {
     let mut parts = Vec::new();
     if let Some(p) = f.location.page {

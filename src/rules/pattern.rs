@@ -164,6 +164,17 @@ impl PhraseSet {
         }
     }
 
+    /// True when some phrase could start at word `at` (its first word test passes).
+    pub fn starts_at(&self, input: &Input<'_>, at: usize) -> bool {
+        self.by_first.contains_key(input.word(at))
+            || self.other_first.iter().any(|&i| {
+                self.phrases
+                    .get(i as usize)
+                    .and_then(|(t, _)| t.first())
+                    .is_some_and(|t| t.matches(input, at))
+            })
+    }
+
     /// First words of all phrases, as prefilter anchors.
     fn anchors(&self) -> Option<Vec<Anchor>> {
         let mut out = Vec::new();
@@ -203,6 +214,7 @@ pub struct Input<'a> {
     pub tokens: &'a [Token],
     lang: Lang,
     stems: std::cell::OnceCell<Vec<String>>,
+    scratch: std::cell::RefCell<Scratch>,
 }
 
 impl<'a> Input<'a> {
@@ -212,6 +224,7 @@ impl<'a> Input<'a> {
             tokens,
             lang,
             stems: std::cell::OnceCell::new(),
+            scratch: std::cell::RefCell::new(Scratch::default()),
         }
     }
 
@@ -271,6 +284,19 @@ pub struct Pattern {
     sets: Vec<Arc<PhraseSet>>,
     anchors: Option<Vec<Anchor>>,
     uses_brand: bool,
+    /// The consuming instructions reachable from the start: a word where none of them matches
+    /// cannot start a match, which saves running the NFA there.
+    first: Vec<usize>,
+}
+
+/// Reusable buffers of the NFA simulation (one per input, so no allocation per start word).
+#[derive(Debug, Default)]
+pub struct Scratch {
+    seen: Vec<usize>,
+    cur: Vec<(usize, Option<u32>)>,
+    next: Vec<(usize, Option<u32>)>,
+    pending: Vec<(usize, usize, Option<u32>)>,
+    stack: Vec<(usize, Option<u32>)>,
 }
 
 /// One match: words `start..end` of the input; `brand` is the catalogue entry that matched
@@ -616,7 +642,40 @@ fn seq_anchors(seq: &[(Node, bool)]) -> Option<Vec<Anchor>> {
     })
 }
 
+/// Consuming instructions in the epsilon closure of instruction 0.
+fn first_insts(prog: &[Inst]) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut seen = vec![false; prog.len()];
+    let mut stack = vec![0usize];
+    while let Some(pc) = stack.pop() {
+        if seen.get(pc).copied().unwrap_or(true) {
+            continue;
+        }
+        seen[pc] = true;
+        match prog.get(pc) {
+            Some(Inst::Split(a, b)) => {
+                stack.push(*b);
+                stack.push(*a);
+            }
+            Some(Inst::Jmp(a)) => stack.push(*a),
+            Some(Inst::Match) | None => {}
+            Some(_) => out.push(pc),
+        }
+    }
+    out
+}
+
 impl Pattern {
+    /// True when some first instruction accepts word `at`.
+    fn can_start(&self, input: &Input<'_>, at: usize) -> bool {
+        self.first.iter().any(|&pc| match self.prog.get(pc) {
+            Some(Inst::Test(t)) => t.matches(input, at),
+            Some(Inst::Any) => true,
+            Some(Inst::Set(i, _)) => self.sets.get(*i).is_some_and(|s| s.starts_at(input, at)),
+            _ => false,
+        })
+    }
+
     /// Parses and compiles `source` for one language.
     pub fn compile(source: &str, ctx: &Context<'_>) -> Result<Pattern, PatternError> {
         let mut p = Parser {
@@ -646,12 +705,14 @@ impl Pattern {
         };
         c.seq(&seq);
         c.prog.push(Inst::Match);
+        let first = first_insts(&c.prog);
         Ok(Pattern {
             source: source.to_string(),
             prog: c.prog,
             sets: c.sets,
             anchors,
             uses_brand: c.uses_brand,
+            first,
         })
     }
 
@@ -672,13 +733,39 @@ impl Pattern {
     /// The longest match starting at word `start` and ending at or before word `limit`.
     pub fn match_at(&self, input: &Input<'_>, start: usize, limit: usize) -> Option<Match> {
         let limit = limit.min(input.len());
+        if start >= limit || !self.can_start(input, start) {
+            return None;
+        }
+        let mut guard = match input.scratch.try_borrow_mut() {
+            Ok(g) => g,
+            Err(_) => return self.match_at_with(input, start, limit, &mut Scratch::default()),
+        };
+        self.match_at_with(input, start, limit, &mut guard)
+    }
+
+    fn match_at_with(
+        &self,
+        input: &Input<'_>,
+        start: usize,
+        limit: usize,
+        scratch: &mut Scratch,
+    ) -> Option<Match> {
         let n = self.prog.len();
-        let mut seen = vec![usize::MAX; n];
-        let mut cur: Vec<(usize, Option<u32>)> = vec![(0, None)];
-        let mut next: Vec<(usize, Option<u32>)> = Vec::new();
-        let mut pending: Vec<(usize, usize, Option<u32>)> = Vec::new();
+        let Scratch {
+            seen,
+            cur,
+            next,
+            pending,
+            stack,
+        } = scratch;
+        seen.clear();
+        seen.resize(n, usize::MAX);
+        cur.clear();
+        cur.push((0, None));
+        next.clear();
+        pending.clear();
+        stack.clear();
         let mut best: Option<Match> = None;
-        let mut stack: Vec<(usize, Option<u32>)> = Vec::new();
         let mut pos = start;
         loop {
             // Threads that arrive here from multi-word phrase matches.
@@ -739,7 +826,7 @@ impl Pattern {
             if pos >= limit && pending.is_empty() {
                 break;
             }
-            std::mem::swap(&mut cur, &mut next);
+            std::mem::swap(cur, next);
             pos += 1;
             if pos > limit {
                 break;
