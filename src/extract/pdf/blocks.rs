@@ -397,8 +397,9 @@ impl<'a> Builder<'a> {
                 self.flush();
                 let (kind, body) = match item {
                     Some((kind, skip)) => {
-                        let level =
-                            1 + ((line.x0 - left) / (3.0 * line.size.max(1.0))).max(0.0) as u8;
+                        let level = (((line.x0 - left) / (3.0 * line.size.max(1.0))).max(0.0)
+                            as u8)
+                            .saturating_add(1);
                         let kind = match kind {
                             BlockKind::ListItem { .. } => BlockKind::ListItem {
                                 level: level.min(4),

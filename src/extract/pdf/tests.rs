@@ -860,3 +860,31 @@ fn numbered_headings_opening_several_pages_are_not_headers() {
         9
     );
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Arbitrary operators and operands in a content stream never panic the interpreter,
+    /// layout or block building.
+    #[test]
+    fn arbitrary_content_streams_do_not_panic(noise in proptest::collection::vec(
+        proptest::prop_oneof![
+            proptest::prelude::Just("BT ".to_string()),
+            proptest::prelude::Just("ET ".to_string()),
+            proptest::prelude::Just("q ".to_string()),
+            proptest::prelude::Just("Q ".to_string()),
+            proptest::prelude::Just("/F1 ".to_string()),
+            proptest::prelude::Just("/FB ".to_string()),
+            proptest::prelude::Just("[(a) -9e30 (b)] TJ ".to_string()),
+            proptest::prelude::Just("<00ff01> Tj ".to_string()),
+            proptest::prelude::Just("(x) ' ".to_string()),
+            "[A-Za-z*'\"]{1,3} ",
+            "-?[0-9]{1,6}(\\.[0-9]{1,3})? ",
+        ],
+        0..80,
+    )) {
+        let pdf = Pdf::new();
+        let content = format!("BT /F1 10 Tf 72 700 Td (seed) Tj ET {}", noise.concat());
+        let _ = read_pdf(&pdf.build(&[content]));
+    }
+}
