@@ -14,6 +14,7 @@ mod blocks;
 mod content;
 mod fonts;
 mod layout;
+mod lexer;
 mod objects;
 
 #[cfg(test)]
