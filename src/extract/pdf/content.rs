@@ -99,7 +99,8 @@ pub struct Interp<'a, 'o> {
     tlm: M,
 }
 
-const MAX_GLYPHS_PER_PAGE: usize = 2_000_000;
+/// Glyphs kept per page; a dense real page has a few thousand. Bounds memory on crafted input.
+const MAX_GLYPHS_PER_PAGE: usize = 500_000;
 
 impl<'a, 'o> Interp<'a, 'o> {
     pub fn new(objs: &'o Objects<'a>, fonts: &'o FontCache, start: Instant) -> Self {

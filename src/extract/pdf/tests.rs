@@ -930,3 +930,19 @@ fn encrypted_with_a_user_password_is_an_encrypted_error() {
         Err(ErrorKind::Encrypted("a password is needed".into()))
     );
 }
+
+#[test]
+fn a_page_with_thousands_of_rows_reads_quickly() {
+    let pdf = Pdf::new();
+    let mut c = String::new();
+    for i in 0..1900 {
+        let y = 800.0 - 0.25 * i as f32;
+        c += &format!(
+            "BT /F1 1 Tf 72 {y} Td (left {i}) Tj ET BT /F1 1 Tf 300 {y} Td (right {i}) Tj ET\n"
+        );
+    }
+    let t = Instant::now();
+    let doc = read_pdf(&pdf.build(&[c])).unwrap();
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+    assert!(doc.plain_text().contains("right 1899"));
+}
