@@ -36,6 +36,8 @@ pub struct Glyph {
 pub struct PageGlyphs {
     pub glyphs: Vec<Glyph>,
     pub text: String,
+    /// Glyphs drawn whose code maps to no text (fonts without a usable encoding).
+    pub unmapped: usize,
 }
 
 impl PageGlyphs {
@@ -294,7 +296,9 @@ impl<'a, 'o> Interp<'a, 'o> {
             } else {
                 3
             };
-            if !text.is_empty() && out.glyphs.len() < MAX_GLYPHS_PER_PAGE {
+            if text.is_empty() {
+                out.unmapped += 1;
+            } else if out.glyphs.len() < MAX_GLYPHS_PER_PAGE {
                 let start = out.text.len() as u32;
                 out.text.push_str(text);
                 out.glyphs.push(Glyph {

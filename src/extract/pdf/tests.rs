@@ -946,3 +946,27 @@ fn a_page_with_thousands_of_rows_reads_quickly() {
     assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
     assert!(doc.plain_text().contains("right 1899"));
 }
+
+#[test]
+fn pages_without_text_and_unmapped_glyphs_are_warned_about() {
+    let mut pdf = Pdf::new();
+    pdf.font(
+        "FG",
+        dictionary! {
+            "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Subset",
+            "Encoding" => dictionary! {"Differences" => vec![1.into(), "g17".into(), "g18".into()]},
+        },
+    );
+    let text = line("F1", 10.0, 72.0, 700.0, "Readable text.")
+        + "BT /FG 10 Tf 72 680 Td (\\001\\002\\001\\002) Tj ET\n";
+    let blank = "q 1 0 0 1 0 0 cm Q\n".to_string();
+    let doc = read_pdf(&pdf.build(&[text, blank])).unwrap();
+    assert_eq!(body(&doc), vec!["Readable text."]);
+    assert_eq!(
+        doc.warnings,
+        vec![
+            "1 of 2 pages have no text layer (scanned?): pages 2".to_string(),
+            "4 of 18 glyphs have no Unicode mapping in their font; text may be missing".to_string(),
+        ]
+    );
+}
