@@ -86,9 +86,12 @@ impl BlockKind {
 
 /// Where a block sits in its source file, precise enough to patch the original.
 ///
-/// `part` is the zip part (`word/document.xml`, `content.xml`) or empty for PDF and text;
-/// `index` is the block's element index within that part in document order (the n-th `w:p`
-/// or `text:p`/`text:h`, counting nested ones), or the page object number for PDF.
+/// `part` is the zip part (`word/document.xml`, `word/footnotes.xml`, `word/header1.xml`,
+/// `content.xml`, `styles.xml`) or empty for PDF and text; `index` is the block's element index
+/// within that part in document order (0-based: the n-th `w:p`, or the n-th of all `text:p` and
+/// `text:h` together, counting nested ones in tables, text boxes, notes and content controls),
+/// or the page object number for PDF. A block made of several paragraphs (a table cell, a note,
+/// a comment, a header) is anchored at its first paragraph.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Anchor {
     pub part: String,
@@ -97,10 +100,21 @@ pub struct Anchor {
 
 /// A piece of a block's text and the source run it came from, for highlighting and redlining.
 ///
-/// `range` is a byte range in `Block::text`; `run` is the index of the run element (`w:r`,
-/// `text:span` or text node) within the block's source element; `offset` is the byte offset of
-/// the piece's first character within that run's own text. Pieces are sorted by `range.start`
-/// and do not overlap. Text the extractor synthesised (list numbers, separators) has no piece.
+/// `range` is a byte range in `Block::text`. Pieces are sorted by `range.start` and do not
+/// overlap. Text the extractor synthesised (list numbers, tabs, breaks, symbols, the "\n" that
+/// joins the paragraphs of a cell or note) has no piece. `run` and `offset` count within the part
+/// named by the block's [`Anchor::part`]:
+///
+/// - DOCX: `run` is the index of the `w:r` element among ALL `w:r` elements of the part in
+///   document order (0-based; runs that are hidden, deleted, inside fields or text boxes count
+///   too). `offset` is a byte offset into that run's own text, which is the concatenation of
+///   the unescaped character data of the run's `w:t` children, in order (`w:tab`, `w:br`,
+///   `w:sym`, `w:delText`, ... contribute nothing to it).
+/// - ODT/FODT: `run` is the index of the text node among all character-data nodes that lie
+///   inside a `text:p` or `text:h` element of the part, in document order (0-based; adjacent
+///   character data and entity references form one node). `offset` is a byte offset into that
+///   node's unescaped text (`text:s`, `text:tab`, `text:line-break` are synthesised).
+/// - Plain text: `run` is 0 and `offset` is the byte offset in the file. PDF: see `extract::pdf`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Piece {
     pub range: std::ops::Range<usize>,

@@ -15,16 +15,25 @@
 //! glue around it.
 
 pub mod analysis;
+pub mod batch;
+pub mod check;
+pub mod config;
 pub mod document;
 pub mod error;
+pub mod eval;
 pub mod extract;
 pub mod finding;
 pub mod fsutil;
 pub mod lang;
 pub mod limits;
+pub mod normalise;
 pub mod redline;
+pub mod report;
 pub mod review;
+pub mod rules;
+pub mod ruleset;
 pub mod sanitize;
+pub mod segment;
 
 pub use analysis::Analysis;
 pub use document::{Block, BlockKind, Document, Format};

@@ -11,6 +11,11 @@ pub mod docx;
 pub mod odt;
 pub mod pdf;
 pub mod text;
+pub mod xml;
+pub mod zipx;
+
+#[cfg(test)]
+pub(crate) mod testutil;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
@@ -160,12 +165,8 @@ pub fn read_bytes(path: &Path, bytes: &[u8], limits: &Limits) -> Result<Document
         return Err(err(ErrorKind::UnsupportedFormat("empty file".into())));
     }
     let format = detect_format(bytes).map_err(err)?;
-    let result = catch_unwind(AssertUnwindSafe(|| match format {
-        Format::Pdf => pdf::read(path, bytes, limits),
-        Format::Docx => docx::read(path, bytes, limits),
-        Format::Odt => odt::read(path, bytes, limits),
-        Format::Fodt => odt::read_flat(path, bytes, limits),
-        Format::Text | Format::Markdown => text::read(path, bytes, format),
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        read_format(path, bytes, format, limits)
     }));
     let mut doc = match result {
         Ok(r) => r.map_err(err)?,
@@ -175,6 +176,23 @@ pub fn read_bytes(path: &Path, bytes: &[u8], limits: &Limits) -> Result<Document
         doc.language = detect_document_language(&doc);
     }
     Ok(doc)
+}
+
+/// Reads `bytes` with the reader for `format`, without the panic guard: fuzz targets call this so
+/// that a panic is seen as the bug it is.
+pub fn read_format(
+    path: &Path,
+    bytes: &[u8],
+    format: Format,
+    limits: &Limits,
+) -> Result<Document, ErrorKind> {
+    match format {
+        Format::Pdf => pdf::read(path, bytes, limits),
+        Format::Docx => docx::read(path, bytes, limits),
+        Format::Odt => odt::read(path, bytes, limits),
+        Format::Fodt => odt::read_flat(path, bytes, limits),
+        Format::Text | Format::Markdown => text::read(path, bytes, format),
+    }
 }
 
 /// Text of a caught panic payload, for the error line.

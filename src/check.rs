@@ -1,0 +1,1075 @@
+//! The one loop that runs a compiled [`RuleSet`] over a [`Document`] and produces findings and
+//! topic hits.
+//!
+//! Per body block: normalise once, run one Aho-Corasick automaton over the anchor words of every
+//! pattern of every rule (the prefilter), and only for blocks with a hit tokenise, split into
+//! sentences, tell the language and run the candidate rules' NFAs. `unless`, negation, `near` and
+//! `then` are then looked for in the rule's scope around each match (sentence, block, clause or
+//! document). `require` rules run last, against the topics and matches of the whole document, and
+//! only for the document kinds they apply to (see [`kind`]).
+//!
+//! Design decision: rules never see the document; they see words of normalised text, and every
+//! match is mapped back to exact byte offsets of the block text, so findings, suggestions and
+//! redlines point at what the reader sees. Fingerprints hash the rule id, the normalised excerpt
+//! and its sentence, never positions, so review decisions survive edits elsewhere.
+
+pub mod kind;
+
+use std::cell::{OnceCell, RefCell};
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::Path;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
+use crate::analysis::Analysis;
+use crate::document::{Block, Document, Format};
+use crate::finding::{Finding, Location, Position, Span, Suggestion, TopicHit, stable_hash};
+use crate::lang::Lang;
+use crate::normalise::{NormText, normalise};
+use crate::rules::pattern::{Input, Pattern};
+use crate::rules::{DocKind, Negation, Rule, Scope, fill};
+use crate::ruleset::RuleSet;
+use crate::segment::{Token, clause_extents, clauses, sentences, tokenize};
+
+/// The prefilter: one automaton over all anchor words; which (rule, language) each one wakes up.
+#[derive(Debug, Clone, Default)]
+pub struct Prefilter {
+    ac: Option<AhoCorasick>,
+    whole_word: Vec<bool>,
+    targets: Vec<Vec<(u32, Lang)>>,
+    always: Vec<(u32, Lang)>,
+}
+
+impl Prefilter {
+    pub fn build(rules: &[Rule]) -> Prefilter {
+        let mut index: HashMap<(String, bool), usize> = HashMap::new();
+        let mut pats: Vec<String> = Vec::new();
+        let mut whole_word = Vec::new();
+        let mut targets: Vec<Vec<(u32, Lang)>> = Vec::new();
+        let mut always = Vec::new();
+        for (ri, rule) in rules.iter().enumerate() {
+            let ri = u32::try_from(ri).unwrap_or(u32::MAX);
+            for lang in rule.languages() {
+                let trig = rule.trigger_patterns(lang);
+                if rule.has_regex(lang) || trig.iter().any(|p| p.anchors().is_none()) {
+                    always.push((ri, lang));
+                    continue;
+                }
+                for p in trig {
+                    for a in p.anchors().unwrap_or(&[]) {
+                        let key = (a.text.clone(), a.whole_word);
+                        let id = *index.entry(key).or_insert_with(|| {
+                            pats.push(a.text.clone());
+                            whole_word.push(a.whole_word);
+                            targets.push(Vec::new());
+                            pats.len() - 1
+                        });
+                        if let Some(t) = targets.get_mut(id)
+                            && !t.contains(&(ri, lang))
+                        {
+                            t.push((ri, lang));
+                        }
+                    }
+                }
+            }
+        }
+        let ac = if pats.is_empty() {
+            None
+        } else {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .build(&pats)
+                .ok()
+        };
+        Prefilter {
+            ac,
+            whole_word,
+            targets,
+            always,
+        }
+    }
+
+    /// The (rule, language) pairs that may match in normalised `text`, sorted, without duplicates.
+    pub fn candidates(&self, text: &str, out: &mut Vec<(u32, Lang)>) {
+        out.clear();
+        out.extend_from_slice(&self.always);
+        if let Some(ac) = &self.ac {
+            let bytes = text.as_bytes();
+            let mut seen = vec![false; self.targets.len()];
+            for m in ac.find_overlapping_iter(text) {
+                let id = m.pattern().as_usize();
+                if seen.get(id).copied().unwrap_or(true) {
+                    continue;
+                }
+                let (s, e) = (m.start(), m.end());
+                if s > 0 && is_word_before(text, s) {
+                    continue;
+                }
+                if self.whole_word.get(id).copied().unwrap_or(true)
+                    && e < bytes.len()
+                    && is_word_after(text, e)
+                {
+                    continue;
+                }
+                seen[id] = true;
+                if let Some(t) = self.targets.get(id) {
+                    out.extend_from_slice(t);
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+    }
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)
+}
+
+fn is_word_before(text: &str, at: usize) -> bool {
+    let b = text.as_bytes()[at - 1];
+    if b.is_ascii() {
+        return b.is_ascii_alphanumeric();
+    }
+    text[..at].chars().next_back().is_some_and(is_word_char)
+}
+
+fn is_word_after(text: &str, at: usize) -> bool {
+    let b = text.as_bytes()[at];
+    if b.is_ascii() {
+        return b.is_ascii_alphanumeric();
+    }
+    text[at..].chars().next().is_some_and(is_word_char)
+}
+
+/// Byte ranges (normalised) of a block's sentences, and their token ranges.
+type SentenceData = (Vec<Range<usize>>, Vec<Range<usize>>);
+
+/// One body block, prepared lazily.
+struct PBlock<'d> {
+    idx: usize,
+    block: &'d Block,
+    norm: NormText,
+    tokens: OnceCell<Vec<Token>>,
+    /// Byte ranges (normalised) of the sentences, and their token ranges.
+    sents: OnceCell<SentenceData>,
+    lang: OnceCell<Option<Lang>>,
+    clause: usize,
+}
+
+impl PBlock<'_> {
+    fn tokens(&self) -> &[Token] {
+        self.tokens.get_or_init(|| tokenize(&self.norm.text))
+    }
+
+    fn sentences(&self) -> &[Range<usize>] {
+        &self.sentence_data().1
+    }
+
+    fn sentence_bytes(&self) -> &[Range<usize>] {
+        &self.sentence_data().0
+    }
+
+    fn sentence_data(&self) -> &SentenceData {
+        self.sents.get_or_init(|| {
+            let toks = self.tokens();
+            let byte_sents = sentences(&self.norm, &self.block.text, Lang::En);
+            let mut out = Vec::with_capacity(byte_sents.len());
+            let mut t = 0;
+            for s in &byte_sents {
+                let start = t;
+                while t < toks.len() && toks[t].start < s.end {
+                    t += 1;
+                }
+                out.push(start..t);
+            }
+            if let Some(last) = out.last_mut() {
+                last.end = toks.len();
+            }
+            (byte_sents, out)
+        })
+    }
+
+    fn sentence_of(&self, tok: usize) -> Range<usize> {
+        self.sentences()
+            .iter()
+            .find(|r| r.contains(&tok) || (r.start == tok && r.is_empty()))
+            .cloned()
+            .unwrap_or(0..self.tokens().len())
+    }
+
+    /// Normalised byte range of words `r`.
+    fn byte_range(&self, r: &Range<usize>) -> Range<usize> {
+        let toks = self.tokens();
+        match (
+            toks.get(r.start),
+            r.end.checked_sub(1).and_then(|e| toks.get(e)),
+        ) {
+            (Some(a), Some(b)) => a.start..b.end,
+            _ => 0..0,
+        }
+    }
+}
+
+/// Forced settings for rule tests and `check_text`.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Options {
+    pub lang: Option<Lang>,
+    pub kind: Option<DocKind>,
+}
+
+/// A match of a trigger: block, words, brand.
+#[derive(Debug, Clone)]
+struct Hit {
+    block: usize,
+    words: Range<usize>,
+    /// Normalised bytes (for regex hits that do not align with words).
+    bytes: Range<usize>,
+    brand: Option<u32>,
+}
+
+struct Run<'d, 'r> {
+    doc: &'d Document,
+    rules: &'r RuleSet,
+    blocks: Vec<PBlock<'d>>,
+    /// Clause extents (indices into `blocks`).
+    extents: Vec<Vec<usize>>,
+    clause_numbers: Vec<Option<String>>,
+    opts: Options,
+    doc_lang: OnceCell<Option<Lang>>,
+    memo: RefCell<HashMap<(usize, u8, usize), bool>>,
+}
+
+const ENOUGH_LETTERS_TO_DETECT: usize = 60;
+const DETECT_SAMPLE: usize = 600;
+
+fn sample(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+impl<'d, 'r> Run<'d, 'r> {
+    fn new(doc: &'d Document, rules: &'r RuleSet, opts: Options) -> Self {
+        let cl = clauses(doc);
+        let ext = clause_extents(&cl);
+        let mut pos_of = vec![usize::MAX; doc.blocks.len()];
+        let mut block_clause = vec![0usize; doc.blocks.len()];
+        for (ci, c) in cl.iter().enumerate() {
+            for &b in &c.blocks {
+                if let Some(x) = block_clause.get_mut(b) {
+                    *x = ci;
+                }
+            }
+        }
+        let mut blocks = Vec::new();
+        for (i, b) in doc.body() {
+            pos_of[i] = blocks.len();
+            blocks.push(PBlock {
+                idx: i,
+                block: b,
+                norm: normalise(&b.text),
+                tokens: OnceCell::new(),
+                sents: OnceCell::new(),
+                lang: OnceCell::new(),
+                clause: block_clause[i],
+            });
+        }
+        let extents = ext
+            .iter()
+            .map(|e| e.iter().filter_map(|&b| pos_of.get(b).copied()).collect())
+            .collect();
+        Run {
+            doc,
+            rules,
+            blocks,
+            extents,
+            clause_numbers: cl.iter().map(|c| c.number.clone()).collect(),
+            opts,
+            doc_lang: OnceCell::new(),
+            memo: RefCell::new(HashMap::new()),
+        }
+    }
+
+    fn doc_lang(&self) -> Option<Lang> {
+        if let Some(l) = self.opts.lang {
+            return Some(l);
+        }
+        *self.doc_lang.get_or_init(|| {
+            self.doc.language.or_else(|| {
+                let mut text = String::new();
+                for b in &self.blocks {
+                    if text.len() > 4000 {
+                        break;
+                    }
+                    text.push_str(&b.block.text);
+                    text.push('\n');
+                }
+                crate::lang::detect(&text)
+            })
+        })
+    }
+
+    fn lang_of(&self, b: &PBlock<'_>) -> Option<Lang> {
+        if let Some(l) = self.opts.lang {
+            return Some(l);
+        }
+        let own = *b.lang.get_or_init(|| {
+            let s = sample(&b.block.text, DETECT_SAMPLE);
+            if s.chars().filter(|c| c.is_alphabetic()).count() >= ENOUGH_LETTERS_TO_DETECT {
+                crate::lang::detect(s)
+            } else {
+                None
+            }
+        });
+        own.or_else(|| self.doc_lang())
+    }
+
+    fn input<'a>(&self, b: &'a PBlock<'_>, lang: Lang) -> Input<'a> {
+        Input::new(&b.norm.text, b.tokens(), lang)
+    }
+
+    /// The units a scope looks at around block `bi`, words `words`: (block, word range) pairs.
+    fn unit(&self, scope: Scope, bi: usize, words: &Range<usize>) -> Vec<(usize, Range<usize>)> {
+        let Some(b) = self.blocks.get(bi) else {
+            return Vec::new();
+        };
+        match scope {
+            Scope::Sentence => vec![(bi, b.sentence_of(words.start))],
+            Scope::Block => vec![(bi, 0..b.tokens().len())],
+            Scope::Clause => self
+                .extents
+                .get(b.clause)
+                .map(|e| {
+                    e.iter()
+                        .map(|&x| (x, 0..self.blocks.get(x).map_or(0, |y| y.tokens().len())))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            Scope::Document => (0..self.blocks.len())
+                .map(|x| (x, 0..self.blocks[x].tokens().len()))
+                .collect(),
+        }
+    }
+
+    fn unit_key(&self, scope: Scope, bi: usize) -> Option<usize> {
+        match scope {
+            Scope::Clause => self.blocks.get(bi).map(|b| b.clause),
+            Scope::Document => Some(0),
+            _ => None,
+        }
+    }
+
+    /// True when any of `patterns` matches in the unit of `scope` around the hit. Memoised per
+    /// clause and document unit.
+    fn in_unit(
+        &self,
+        rule: usize,
+        which: u8,
+        scope: Scope,
+        hit: &Hit,
+        lang: Lang,
+        patterns: &[Pattern],
+    ) -> bool {
+        if patterns.is_empty() {
+            return false;
+        }
+        let key = self.unit_key(scope, hit.block).map(|u| (rule, which, u));
+        if let Some(k) = key
+            && let Some(v) = self.memo.borrow().get(&k)
+        {
+            return *v;
+        }
+        let found = self
+            .unit(scope, hit.block, &hit.words)
+            .into_iter()
+            .any(|(bi, r)| {
+                let b = &self.blocks[bi];
+                let input = self.input(b, lang);
+                patterns.iter().any(|p| p.is_match(&input, r.clone()))
+            });
+        if let Some(k) = key {
+            self.memo.borrow_mut().insert(k, found);
+        }
+        found
+    }
+
+    /// Non-overlapping matches of `patterns` in block `bi` (within sentences for sentence scope).
+    fn matches(&self, bi: usize, lang: Lang, scope: Scope, patterns: &[&Pattern]) -> Vec<Hit> {
+        let b = &self.blocks[bi];
+        let input = self.input(b, lang);
+        let ranges: Vec<Range<usize>> = if scope == Scope::Sentence {
+            b.sentences().to_vec()
+        } else {
+            std::iter::once(0..b.tokens().len()).collect()
+        };
+        let mut all = Vec::new();
+        for p in patterns {
+            for r in &ranges {
+                for m in p.find_iter(&input, r.clone()) {
+                    let words = m.start..m.end;
+                    all.push(Hit {
+                        block: bi,
+                        bytes: b.byte_range(&words),
+                        words,
+                        brand: m.brand,
+                    });
+                }
+            }
+        }
+        all.sort_by(|a, b| {
+            a.words
+                .start
+                .cmp(&b.words.start)
+                .then(b.words.end.cmp(&a.words.end))
+        });
+        let mut out: Vec<Hit> = Vec::with_capacity(all.len());
+        for h in all {
+            if out.last().is_none_or(|l| h.words.start >= l.words.end) {
+                out.push(h);
+            }
+        }
+        out
+    }
+
+    fn regex_matches(&self, bi: usize, scope: Scope, regexes: &[regex::Regex]) -> Vec<Hit> {
+        let b = &self.blocks[bi];
+        let toks = b.tokens();
+        let text = &b.norm.text;
+        let ranges: Vec<Range<usize>> = if scope == Scope::Sentence {
+            b.sentence_bytes().to_vec()
+        } else {
+            std::iter::once(0..text.len()).collect()
+        };
+        let mut out = Vec::new();
+        for re in regexes {
+            for r in &ranges {
+                let Some(hay) = text.get(r.clone()) else {
+                    continue;
+                };
+                for m in re.find_iter(hay) {
+                    if m.start() == m.end() {
+                        continue;
+                    }
+                    let bytes = r.start + m.start()..r.start + m.end();
+                    let ws = toks.partition_point(|t| t.end <= bytes.start);
+                    let we = toks.partition_point(|t| t.start < bytes.end).max(ws);
+                    out.push(Hit {
+                        block: bi,
+                        words: ws..we,
+                        bytes,
+                        brand: None,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    fn negated(&self, hit: &Hit, lang: Lang) -> bool {
+        let b = &self.blocks[hit.block];
+        let sent = b.sentence_of(hit.words.start);
+        let from = hit
+            .words
+            .start
+            .saturating_sub(NEGATION_WINDOW)
+            .max(sent.start);
+        let to = hit.words.end.min(sent.end).max(from);
+        let input = self.input(b, lang);
+        let extra = self.rules.negation.get(&lang);
+        (from..to).any(|i| {
+            is_negation_cue(&input, i, sent.end, lang)
+                || extra.is_some_and(|set| {
+                    let mut found = false;
+                    set.each_match(&input, i, to, &mut |_, _| found = true);
+                    found
+                })
+        })
+    }
+
+    fn finding(&self, rule: &Rule, lang: Lang, hit: &Hit) -> Option<(Finding, [String; 2])> {
+        let b = &self.blocks[hit.block];
+        let orig = b.norm.to_original(hit.bytes.clone());
+        let excerpt = b.block.text.get(orig.clone()).unwrap_or("").to_string();
+        let brand = hit.brand.and_then(|i| self.rules.brands.get(i as usize));
+        if let Some(br) = brand {
+            let allowed = std::iter::once(&br.name).chain(br.aliases.iter()).any(|n| {
+                self.rules
+                    .allowed_products
+                    .contains(&crate::normalise::normalise_str(n))
+            });
+            if allowed {
+                return None;
+            }
+        }
+        let values = |name: &str| -> Option<String> {
+            match name {
+                "product" => Some(brand.map_or_else(|| excerpt.clone(), |br| br.name.clone())),
+                "alternatives" => {
+                    Some(brand.map_or_else(String::new, |br| br.alternatives.join(", ")))
+                }
+                "match" => Some(excerpt.clone()),
+                other => static_value(self.rules, Some(lang), other),
+            }
+        };
+        let h = rule.header();
+        let title = fill(h.title(Some(lang)), &values);
+        let message = match h.message(Some(lang)) {
+            Some(m) => fill(m, &values),
+            None => format!("{title}: \"{}\"", short(&excerpt, 80)),
+        };
+        let suggestions = h
+            .suggestions(Some(lang))
+            .iter()
+            .map(|s| Suggestion {
+                text: fill(&s.text, &values),
+                position: s.position,
+                replaces: None,
+            })
+            .collect();
+        let sent = b.sentence_of(hit.words.start);
+        let context_norm = b
+            .norm
+            .text
+            .get(b.byte_range(&sent))
+            .unwrap_or("")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let excerpt_norm = b
+            .norm
+            .text
+            .get(hit.bytes.clone())
+            .unwrap_or("")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let clause = b
+            .block
+            .clause
+            .clone()
+            .or_else(|| self.clause_numbers.get(b.clause).cloned().flatten());
+        let finding = Finding {
+            rule_id: h.id.clone(),
+            category: h.category,
+            severity: h.severity,
+            title,
+            message,
+            explanation: fill(h.explanation(Some(lang)), &values),
+            excerpt: Some(excerpt),
+            context: Some(b.block.text.clone()),
+            location: Location {
+                page: b.block.page,
+                clause,
+                heading: b.block.heading(),
+                block: Some(b.idx),
+                start: Some(orig.start),
+                end: Some(orig.end),
+            },
+            suggestions,
+            references: h.references.clone(),
+            needs_legal_review: h.needs_legal_review,
+            language: Some(lang),
+            fingerprint: String::new(),
+        };
+        Some((finding, [excerpt_norm, context_norm]))
+    }
+
+    fn document_finding(&self, rule: &Rule, lang: Option<Lang>) -> (Finding, [String; 2]) {
+        let h = rule.header();
+        let values = |name: &str| static_value(self.rules, lang, name);
+        let title = fill(h.title(lang), &values);
+        let finding = Finding {
+            rule_id: h.id.clone(),
+            category: h.category,
+            severity: h.severity,
+            message: match h.message(lang) {
+                Some(m) => fill(m, &values),
+                None => title.clone(),
+            },
+            title,
+            explanation: fill(h.explanation(lang), &values),
+            excerpt: None,
+            context: None,
+            location: Location::default(),
+            suggestions: h
+                .suggestions(lang)
+                .iter()
+                .map(|s| Suggestion {
+                    text: fill(&s.text, &values),
+                    position: s.position,
+                    replaces: None,
+                })
+                .collect(),
+            references: h.references.clone(),
+            needs_legal_review: h.needs_legal_review,
+            language: lang,
+            fingerprint: String::new(),
+        };
+        (finding, ["document".to_string(), String::new()])
+    }
+
+    fn kind(&self, cache: &OnceCell<DocKind>) -> DocKind {
+        if let Some(k) = self.opts.kind {
+            return k;
+        }
+        *cache.get_or_init(|| kind::classify(self.blocks.iter().map(|b| b.norm.text.as_str())))
+    }
+}
+
+/// Words before a match that may negate it, within the same sentence.
+const NEGATION_WINDOW: usize = 4;
+
+fn is_negation_cue(input: &Input<'_>, i: usize, sent_end: usize, lang: Lang) -> bool {
+    let w = input.word(i);
+    let next_is_apostrophe = input
+        .tokens
+        .get(i)
+        .and_then(|t| input.text.get(t.end..t.end + 1))
+        == Some("'");
+    let prev_is_apostrophe = input
+        .tokens
+        .get(i)
+        .and_then(|t| t.start.checked_sub(1))
+        .and_then(|s| input.text.get(s..s + 1))
+        == Some("'");
+    match lang {
+        Lang::En => {
+            matches!(
+                w,
+                "not"
+                    | "no"
+                    | "never"
+                    | "nor"
+                    | "neither"
+                    | "without"
+                    | "none"
+                    | "cannot"
+                    | "nothing"
+            ) || (w == "t" && prev_is_apostrophe && i > 0 && input.word(i - 1).ends_with('n'))
+        }
+        Lang::Fr => {
+            if matches!(
+                w,
+                "pas"
+                    | "jamais"
+                    | "aucun"
+                    | "aucune"
+                    | "sans"
+                    | "nullement"
+                    | "rien"
+                    | "ni"
+                    | "guère"
+            ) {
+                return true;
+            }
+            // "ne"/"n'" negates unless it is the restrictive "ne ... que" (only).
+            if w == "ne" || (w == "n" && next_is_apostrophe) {
+                let end = (i + 7).min(sent_end);
+                for j in i + 1..end {
+                    match input.word(j) {
+                        "que" | "qu" => return false,
+                        "pas" | "jamais" | "plus" | "aucun" | "aucune" | "rien" | "point" => {
+                            return true;
+                        }
+                        _ => {}
+                    }
+                }
+                return true;
+            }
+            false
+        }
+        Lang::De => matches!(
+            w,
+            "nicht"
+                | "kein"
+                | "keine"
+                | "keinen"
+                | "keinem"
+                | "keiner"
+                | "keines"
+                | "nie"
+                | "niemals"
+                | "ohne"
+                | "weder"
+                | "nichts"
+        ),
+        Lang::Nl => matches!(
+            w,
+            "niet" | "geen" | "nooit" | "zonder" | "noch" | "niets" | "geenszins"
+        ),
+        Lang::Da => matches!(
+            w,
+            "ikke" | "ingen" | "intet" | "aldrig" | "uden" | "hverken"
+        ),
+        Lang::Sv => matches!(
+            w,
+            "inte" | "ej" | "ingen" | "inget" | "inga" | "aldrig" | "utan" | "varken"
+        ),
+        Lang::Cs => matches!(
+            w,
+            "ne" | "nikdy"
+                | "žádný"
+                | "žádná"
+                | "žádné"
+                | "bez"
+                | "nesmí"
+                | "nemá"
+                | "není"
+                | "nebude"
+                | "nejsou"
+        ),
+    }
+}
+
+/// "the Contracting Authority" in each language, for `{authority}` when the config has none.
+pub fn default_authority(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "the Contracting Authority",
+        Lang::Fr => "le pouvoir adjudicateur",
+        Lang::De => "der öffentliche Auftraggeber",
+        Lang::Nl => "de aanbestedende dienst",
+        Lang::Da => "den ordregivende myndighed",
+        Lang::Sv => "den upphandlande myndigheten",
+        Lang::Cs => "zadavatel",
+    }
+}
+
+/// The statutory "or equivalent" in each language, for `{equivalent}`.
+pub fn equivalent(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "or equivalent",
+        Lang::Fr => "ou équivalent",
+        Lang::De => "oder gleichwertig",
+        Lang::Nl => "of gelijkwaardig",
+        Lang::Da => "eller tilsvarende",
+        Lang::Sv => "eller likvärdigt",
+        Lang::Cs => "nebo rovnocenný",
+    }
+}
+
+pub const DEFAULT_LICENCE: &str = "EUPL-1.2";
+
+fn static_value(rules: &RuleSet, lang: Option<Lang>, name: &str) -> Option<String> {
+    let lang = lang.unwrap_or(Lang::En);
+    match name {
+        "authority" => Some(
+            rules
+                .values
+                .authority
+                .clone()
+                .unwrap_or_else(|| default_authority(lang).to_string()),
+        ),
+        "licence" => Some(
+            rules
+                .values
+                .licence
+                .clone()
+                .unwrap_or_else(|| DEFAULT_LICENCE.to_string()),
+        ),
+        "equivalent" => Some(equivalent(lang).to_string()),
+        _ => None,
+    }
+}
+
+/// Fills the placeholders that do not depend on a match (`{authority}`, `{licence}`,
+/// `{equivalent}`), for `rules explain`.
+pub fn fill_static(text: &str, rules: &RuleSet, lang: Option<Lang>) -> String {
+    fill(text, &|n| static_value(rules, lang, n))
+}
+
+fn short(s: &str, max: usize) -> String {
+    let flat: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        flat
+    } else {
+        let mut out: String = flat.chars().take(max - 1).collect();
+        out.push('…');
+        out
+    }
+}
+
+/// Runs `rules` over `document`: findings in document order (document-level ones last) and the
+/// topic hits of the clause map.
+pub fn analyse(document: Document, rules: &RuleSet) -> Analysis {
+    let (findings, topics) = run(&document, rules, Options::default());
+    Analysis {
+        document,
+        findings,
+        topics,
+    }
+}
+
+/// Checks one text in one language (split into blocks like a plain-text file); for tests and
+/// rule tests.
+pub fn check_text(text: &str, lang: Lang, rules: &RuleSet) -> Vec<Finding> {
+    run(
+        &text_document(text, lang),
+        rules,
+        Options {
+            lang: Some(lang),
+            kind: None,
+        },
+    )
+    .0
+}
+
+pub(crate) fn text_document(text: &str, lang: Lang) -> Document {
+    let path = Path::new("text");
+    let mut doc = crate::extract::text::read(path, text.as_bytes(), Format::Text)
+        .unwrap_or_else(|_| Document::new(path, Format::Text));
+    doc.language = Some(lang);
+    doc
+}
+
+/// The document kind `applies_to` is checked against.
+pub fn document_kind(document: &Document) -> DocKind {
+    let texts: Vec<String> = document
+        .body()
+        .map(|(_, b)| crate::normalise::normalise_str(&b.text))
+        .collect();
+    kind::classify(texts.iter().map(String::as_str))
+}
+
+pub(crate) fn run(doc: &Document, rules: &RuleSet, opts: Options) -> (Vec<Finding>, Vec<TopicHit>) {
+    let r = Run::new(doc, rules, opts);
+    let mut found: Vec<(Finding, [String; 2])> = Vec::new();
+    let mut topics: Vec<TopicHit> = Vec::new();
+    let kind_cache = OnceCell::new();
+
+    // Candidates per rule: (block, lang).
+    let mut per_rule: Vec<Vec<(usize, Lang)>> = vec![Vec::new(); rules.rules.len()];
+    let mut cands = Vec::new();
+    for (bi, b) in r.blocks.iter().enumerate() {
+        rules.prefilter.candidates(&b.norm.text, &mut cands);
+        if cands.is_empty() {
+            continue;
+        }
+        let Some(lang) = r.lang_of(b) else {
+            continue;
+        };
+        for &(ri, l) in &cands {
+            if l == lang
+                && let Some(v) = per_rule.get_mut(ri as usize)
+            {
+                v.push((bi, l));
+            }
+        }
+    }
+
+    // Topics first: require rules ask for them.
+    for (ri, rule) in rules.rules.iter().enumerate() {
+        let Rule::Topic(t) = rule else { continue };
+        for &(bi, lang) in &per_rule[ri] {
+            let pats = rule.trigger_patterns(lang);
+            if !r.matches(bi, lang, t.header.scope, &pats).is_empty() {
+                let b = &r.blocks[bi];
+                let hit = TopicHit {
+                    topic: t.topic.clone(),
+                    block: b.idx,
+                    clause: b
+                        .block
+                        .clause
+                        .clone()
+                        .or_else(|| r.clause_numbers.get(b.clause).cloned().flatten()),
+                    page: b.block.page,
+                };
+                if !topics.contains(&hit) {
+                    topics.push(hit);
+                }
+            }
+        }
+    }
+
+    for (ri, rule) in rules.rules.iter().enumerate() {
+        let scope = rule.header().scope;
+        match rule {
+            Rule::Topic(_) => {}
+            Rule::Flag(f) => {
+                for &(bi, lang) in &per_rule[ri] {
+                    let Some(sec) = f.langs.get(&lang) else {
+                        continue;
+                    };
+                    let pats: Vec<&Pattern> = sec.patterns.iter().collect();
+                    let mut hits = r.matches(bi, lang, scope, &pats);
+                    hits.extend(r.regex_matches(bi, scope, &sec.regex));
+                    for near in &sec.near {
+                        for h in r.matches(bi, lang, scope, &[&near.a]) {
+                            if near_ok(&r, &h, lang, scope, &near.b, near.words) {
+                                hits.push(h);
+                            }
+                        }
+                    }
+                    hits.sort_by_key(|h| (h.bytes.start, std::cmp::Reverse(h.bytes.end)));
+                    let mut last_end = 0;
+                    for h in hits {
+                        if h.bytes.start < last_end {
+                            continue;
+                        }
+                        if sec.negation == Negation::Cancels && r.negated(&h, lang) {
+                            continue;
+                        }
+                        if r.in_unit(ri, 0, scope, &h, lang, &sec.unless) {
+                            continue;
+                        }
+                        last_end = h.bytes.end;
+                        found.extend(r.finding(rule, lang, &h));
+                    }
+                }
+            }
+            Rule::Substitute(s) => {
+                for &(bi, lang) in &per_rule[ri] {
+                    let Some(sec) = s.langs.get(&lang) else {
+                        continue;
+                    };
+                    let mut last_end = 0;
+                    let mut hits: Vec<(Hit, &str)> = Vec::new();
+                    for rep in &sec.replace {
+                        for h in r.matches(bi, lang, scope, &[&rep.pattern]) {
+                            hits.push((h, rep.with.as_str()));
+                        }
+                    }
+                    hits.sort_by_key(|(h, _)| (h.bytes.start, std::cmp::Reverse(h.bytes.end)));
+                    for (h, with) in hits {
+                        if h.bytes.start < last_end
+                            || r.in_unit(ri, 0, scope, &h, lang, &sec.unless)
+                        {
+                            continue;
+                        }
+                        last_end = h.bytes.end;
+                        if let Some((mut f, fp)) = r.finding(rule, lang, &h) {
+                            let (Some(start), Some(end), Some(block)) =
+                                (f.location.start, f.location.end, f.location.block)
+                            else {
+                                continue;
+                            };
+                            let excerpt = f.excerpt.clone().unwrap_or_default();
+                            let brand = h.brand.and_then(|i| rules.brands.get(i as usize));
+                            let values = |name: &str| match name {
+                                "match" => Some(excerpt.clone()),
+                                "product" => {
+                                    Some(brand.map_or_else(|| excerpt.clone(), |b| b.name.clone()))
+                                }
+                                "alternatives" => Some(
+                                    brand.map_or_else(String::new, |b| b.alternatives.join(", ")),
+                                ),
+                                other => static_value(rules, Some(lang), other),
+                            };
+                            f.suggestions.insert(
+                                0,
+                                Suggestion {
+                                    text: fill(with, &values),
+                                    position: Position::Preferred,
+                                    replaces: Some(Span { block, start, end }),
+                                },
+                            );
+                            found.push((f, fp));
+                        }
+                    }
+                }
+            }
+            Rule::Conditional(c) => {
+                if per_rule[ri].is_empty() || !c.applies_to.contains(&r.kind(&kind_cache)) {
+                    continue;
+                }
+                for &(bi, lang) in &per_rule[ri] {
+                    let Some(sec) = c.langs.get(&lang) else {
+                        continue;
+                    };
+                    let pats: Vec<&Pattern> = sec.when.iter().collect();
+                    for h in r.matches(bi, lang, scope, &pats) {
+                        if sec.negation == Negation::Cancels && r.negated(&h, lang) {
+                            continue;
+                        }
+                        if r.in_unit(ri, 0, scope, &h, lang, &sec.unless)
+                            || r.in_unit(ri, 1, scope, &h, lang, &sec.then)
+                        {
+                            continue;
+                        }
+                        found.extend(r.finding(rule, lang, &h));
+                    }
+                }
+            }
+            Rule::Require(_) => {}
+        }
+    }
+
+    // Require rules: document level.
+    for (ri, rule) in rules.rules.iter().enumerate() {
+        let Rule::Require(q) = rule else { continue };
+        if !q.applies_to.contains(&r.kind(&kind_cache)) {
+            continue;
+        }
+        let by_topic = topics.iter().any(|t| q.topics.contains(&t.topic));
+        let by_pattern = by_topic
+            || per_rule[ri].iter().any(|&(bi, lang)| {
+                let pats = rule.trigger_patterns(lang);
+                !r.matches(bi, lang, Scope::Block, &pats).is_empty()
+            });
+        if !by_pattern {
+            found.push(r.document_finding(rule, r.doc_lang()));
+        }
+    }
+
+    // Order, then fingerprints (with a counter for identical excerpts in identical sentences).
+    found.sort_by(|(a, _), (b, _)| {
+        let key = |f: &Finding| {
+            (
+                f.location.block.is_none(),
+                f.location.block.unwrap_or(0),
+                f.location.start.unwrap_or(0),
+                f.location.end.unwrap_or(0),
+            )
+        };
+        key(a).cmp(&key(b)).then_with(|| a.rule_id.cmp(&b.rule_id))
+    });
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let findings = found
+        .into_iter()
+        .map(|(mut f, [excerpt, context])| {
+            let base = stable_hash(&[&f.rule_id, &excerpt, &context]);
+            let n = seen.entry(base.clone()).or_insert(0);
+            f.fingerprint = if *n == 0 {
+                base
+            } else {
+                stable_hash(&[&f.rule_id, &excerpt, &context, &n.to_string()])
+            };
+            *n += 1;
+            f
+        })
+        .collect();
+    (findings, topics)
+}
+
+/// True when `b` matches within `words` words of hit `h`, in the unit of `scope`.
+fn near_ok(r: &Run<'_, '_>, h: &Hit, lang: Lang, scope: Scope, b: &Pattern, words: usize) -> bool {
+    let unit = r.unit(scope, h.block, &h.words);
+    // Word offsets of each block of the unit, counted from the start of the unit.
+    let mut base = 0usize;
+    let mut hit_at: Option<(usize, usize)> = None;
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    for (bi, range) in &unit {
+        let blk = &r.blocks[*bi];
+        if *bi == h.block {
+            hit_at = Some((base + h.words.start, base + h.words.end));
+        }
+        let input = r.input(blk, lang);
+        for m in b.find_iter(&input, range.clone()) {
+            spans.push((base + m.start, base + m.end));
+        }
+        base += blk.tokens().len();
+    }
+    let Some((hs, he)) = hit_at else { return false };
+    spans.iter().any(|&(s, e)| {
+        if s >= he {
+            s - he <= words
+        } else if e <= hs {
+            hs - e <= words
+        } else {
+            true
+        }
+    })
+}

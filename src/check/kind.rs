@@ -1,0 +1,476 @@
+//! What kind of document this is — contract, specification, full call for tenders, price
+//! schedule, cover letter, form — so that `require` and `conditional` rules (`applies_to`) never
+//! report a "missing clause" in a price list or a letter.
+//!
+//! Design decision: a cheap, explainable count, not a model. One Aho-Corasick pass over the
+//! normalised text (capped at the first [`SAMPLE_BYTES`]) counts obligation verbs and cue words
+//! of each kind in every supported language, plus numbers, currency and form blanks; fixed
+//! thresholds decide.
+
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
+use crate::rules::DocKind;
+
+/// Only this much normalised text is looked at; a document's kind shows early.
+pub const SAMPLE_BYTES: usize = 300_000;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Cue {
+    Obligation,
+    Contract,
+    Spec,
+    Tender,
+    Price,
+    Letter,
+    Form,
+}
+
+const CUES: &[(Cue, &[&str])] = &[
+    (
+        Cue::Obligation,
+        &[
+            "shall",
+            "must",
+            "is required to",
+            "undertakes to",
+            "agrees to",
+            "doit",
+            "doivent",
+            "s'engage",
+            "est tenu",
+            "sont tenus",
+            "devra",
+            "devront",
+            "muss",
+            "müssen",
+            "verpflichtet",
+            "hat sicherzustellen",
+            "ist zu",
+            "moet",
+            "moeten",
+            "dient",
+            "verplicht",
+            "zal",
+            "skal",
+            "ska",
+            "måste",
+            "musí",
+            "je povinen",
+        ],
+    ),
+    (
+        Cue::Contract,
+        &[
+            "contract",
+            "agreement",
+            "contractor",
+            "supplier",
+            "clause",
+            "termination",
+            "liability",
+            "intellectual property",
+            "warranty",
+            "indemnif",
+            "marché",
+            "titulaire",
+            "contrat",
+            "résiliation",
+            "propriété intellectuelle",
+            "ccap",
+            "cahier des clauses",
+            "pénalités",
+            "vertrag",
+            "auftragnehmer",
+            "auftraggeber",
+            "kündigung",
+            "haftung",
+            "nutzungsrechte",
+            "gewährleistung",
+            "evb-it",
+            "overeenkomst",
+            "opdrachtnemer",
+            "opdrachtgever",
+            "ontbinding",
+            "aansprakelijkheid",
+            "intellectuele eigendom",
+            "kontrakt",
+            "aftale",
+            "leverandør",
+            "avtal",
+            "leverantör",
+            "smlouva",
+            "dodavatel",
+        ],
+    ),
+    (
+        Cue::Spec,
+        &[
+            "requirement",
+            "requirements",
+            "specification",
+            "functional",
+            "non-functional",
+            "technical specifications",
+            "use case",
+            "exigence",
+            "exigences",
+            "cahier des charges",
+            "cctp",
+            "spécifications",
+            "fonctionnalités",
+            "anforderung",
+            "anforderungen",
+            "leistungsbeschreibung",
+            "pflichtenheft",
+            "lastenheft",
+            "funktional",
+            "eis",
+            "eisen",
+            "programma van eisen",
+            "bestek",
+            "functionaliteit",
+            "kravspecifikation",
+            "kravställning",
+            "požadavky",
+        ],
+    ),
+    (
+        Cue::Tender,
+        &[
+            "call for tenders",
+            "invitation to tender",
+            "tender",
+            "tenderer",
+            "tenderers",
+            "award criteria",
+            "selection criteria",
+            "submission of tenders",
+            "deadline for",
+            "procurement procedure",
+            "lot",
+            "appel d'offres",
+            "candidat",
+            "candidats",
+            "soumissionnaire",
+            "critères d'attribution",
+            "règlement de la consultation",
+            "date limite",
+            "ausschreibung",
+            "bieter",
+            "zuschlagskriterien",
+            "vergabe",
+            "vergabeunterlagen",
+            "angebotsfrist",
+            "aanbesteding",
+            "inschrijver",
+            "inschrijvers",
+            "gunningscriteria",
+            "selectiecriteria",
+            "udbud",
+            "tilbudsgiver",
+            "upphandling",
+            "anbud",
+            "zadávací",
+            "uchazeč",
+        ],
+    ),
+    (
+        Cue::Price,
+        &[
+            "unit price",
+            "total price",
+            "price",
+            "prices",
+            "vat",
+            "excl",
+            "incl",
+            "eur",
+            "€",
+            "bordereau des prix",
+            "bpu",
+            "dpgf",
+            "prix unitaire",
+            "montant",
+            "ht",
+            "ttc",
+            "preisblatt",
+            "einzelpreis",
+            "gesamtpreis",
+            "mwst",
+            "netto",
+            "brutto",
+            "prijsinschrijving",
+            "prijzenblad",
+            "eenheidsprijs",
+            "btw",
+            "totaal",
+            "pris",
+            "moms",
+            "cena",
+            "dph",
+        ],
+    ),
+    (
+        Cue::Letter,
+        &[
+            "dear",
+            "yours sincerely",
+            "yours faithfully",
+            "kind regards",
+            "best regards",
+            "madame, monsieur",
+            "madame, messieurs",
+            "veuillez agréer",
+            "salutations",
+            "sehr geehrte",
+            "mit freundlichen grüssen",
+            "geachte",
+            "met vriendelijke groet",
+            "hoogachtend",
+            "kære",
+            "med venlig hilsen",
+            "med vänliga hälsningar",
+            "vážení",
+            "s pozdravem",
+        ],
+    ),
+    (
+        Cue::Form,
+        &[
+            "signature",
+            "signed",
+            "date:",
+            "name:",
+            "place:",
+            "tick",
+            "please complete",
+            "formulaire",
+            "nom:",
+            "signature du",
+            "unterschrift",
+            "ort, datum",
+            "bitte ausfüllen",
+            "handtekening",
+            "naam:",
+            "datum:",
+            "in te vullen",
+            "underskrift",
+            "namnteckning",
+            "podpis",
+        ],
+    ),
+];
+
+static AUTOMATON: LazyLock<(AhoCorasick, Vec<Cue>)> = LazyLock::new(|| {
+    let mut pats = Vec::new();
+    let mut kinds = Vec::new();
+    for (cue, words) in CUES {
+        for w in *words {
+            pats.push(crate::normalise::normalise_str(w));
+            kinds.push(*cue);
+        }
+    }
+    let ac = AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(&pats)
+        .expect("cue automaton builds");
+    (ac, kinds)
+});
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b >= 0x80
+}
+
+/// The counts the decision is made from (exposed for tests and `--explain`-style debugging).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub words: usize,
+    pub numbers: usize,
+    pub blanks: usize,
+    pub obligation: usize,
+    pub contract: usize,
+    pub spec: usize,
+    pub tender: usize,
+    pub price: usize,
+    pub letter: usize,
+    pub form: usize,
+}
+
+/// Counts cues in normalised block texts.
+pub fn count<'a>(texts: impl IntoIterator<Item = &'a str>) -> Counts {
+    let (ac, kinds) = &*AUTOMATON;
+    let mut c = Counts::default();
+    let mut budget = SAMPLE_BYTES;
+    for text in texts {
+        if budget == 0 {
+            break;
+        }
+        let mut end = text.len().min(budget);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        budget -= end;
+        let text = &text[..end];
+        let bytes = text.as_bytes();
+        // Words, numbers and blanks in one byte pass.
+        let mut in_word = false;
+        let mut word_is_number = false;
+        let mut run = 0u8;
+        let mut run_len = 0usize;
+        for &b in bytes {
+            let w = is_word_byte(b);
+            if w && !in_word {
+                c.words += 1;
+                word_is_number = b.is_ascii_digit();
+                if word_is_number {
+                    c.numbers += 1;
+                }
+            }
+            let _ = word_is_number;
+            in_word = w;
+            if (b == b'_' || b == b'.') && run == b {
+                run_len += 1;
+                if run_len == 4 {
+                    c.blanks += 1;
+                }
+            } else {
+                run = b;
+                run_len = 1;
+            }
+        }
+        c.blanks += text.matches('☐').count() + text.matches("[ ]").count();
+        for m in ac.find_iter(text) {
+            let s = m.start();
+            let e = m.end();
+            let before_ok = s == 0 || !is_word_byte(bytes[s - 1]);
+            let pat_last = bytes[e - 1];
+            let after_ok = e == bytes.len() || !is_word_byte(bytes[e]) || !is_word_byte(pat_last);
+            // "indemnif" and similar stems may continue.
+            if !before_ok || !(after_ok || matches!(kinds[m.pattern().as_usize()], Cue::Contract)) {
+                continue;
+            }
+            match kinds[m.pattern().as_usize()] {
+                Cue::Obligation => c.obligation += 1,
+                Cue::Contract => c.contract += 1,
+                Cue::Spec => c.spec += 1,
+                Cue::Tender => c.tender += 1,
+                Cue::Price => c.price += 1,
+                Cue::Letter => c.letter += 1,
+                Cue::Form => c.form += 1,
+            }
+        }
+    }
+    c
+}
+
+/// Decides the kind from counts.
+pub fn decide(c: &Counts) -> DocKind {
+    if c.words == 0 {
+        return DocKind::Other;
+    }
+    let per_k = |x: usize| x as f64 * 1000.0 / c.words as f64;
+    let obligation = per_k(c.obligation);
+    if c.letter >= 2 && c.words < 1200 && obligation < 15.0 {
+        return DocKind::CoverLetter;
+    }
+    let numeric = c.numbers as f64 / c.words as f64;
+    if (numeric > 0.25 || (c.price >= 3 && numeric > 0.12)) && obligation < 6.0 {
+        return DocKind::PriceSchedule;
+    }
+    if c.form + c.blanks >= 4 && obligation < 6.0 && c.words < 3000 {
+        return DocKind::Form;
+    }
+    if c.obligation == 0 && c.contract + c.spec + c.tender < 2 {
+        return DocKind::Other;
+    }
+    let contract = c.contract as f64 + c.obligation as f64 * 0.5;
+    let spec = c.spec as f64 * 2.0;
+    let tender = c.tender as f64 * 1.5;
+    if tender >= contract && tender >= spec {
+        DocKind::Tender
+    } else if spec > contract {
+        DocKind::Specification
+    } else {
+        DocKind::Contract
+    }
+}
+
+/// Classifies normalised block texts.
+pub fn classify<'a>(texts: impl IntoIterator<Item = &'a str>) -> DocKind {
+    decide(&count(texts))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalise::normalise_str;
+
+    fn kind(text: &str) -> DocKind {
+        let blocks: Vec<String> = text.split("\n\n").map(normalise_str).collect();
+        classify(blocks.iter().map(String::as_str))
+    }
+
+    #[test]
+    fn classifies_document_kinds() {
+        let cases: &[(&str, DocKind)] = &[
+            (
+                "1. Definitions\n\nThe Contractor shall deliver the software. The Contractor shall grant \
+                 the Authority a licence. This Agreement may be terminated. Liability is limited. \
+                 The Supplier shall maintain the system.",
+                DocKind::Contract,
+            ),
+            (
+                "Le titulaire doit livrer le code source. Le présent marché est résiliable. \
+                 La propriété intellectuelle des résultats revient au pouvoir adjudicateur.",
+                DocKind::Contract,
+            ),
+            (
+                "Der Auftragnehmer muss den Quellcode übergeben. Der Vertrag regelt die Nutzungsrechte \
+                 und die Haftung.",
+                DocKind::Contract,
+            ),
+            (
+                "De opdrachtnemer moet de broncode leveren. De overeenkomst regelt de aansprakelijkheid.",
+                DocKind::Contract,
+            ),
+            (
+                "Item | Unit price | Quantity | Total\n\nLicence 1 | 1200.00 EUR | 10 | 12000.00\n\n\
+                 Support 2 | 300 EUR | 12 | 3600\n\nTotal price excl. VAT | 15600.00\n\nVAT 21 % | 3276\n\n\
+                 Total 18876 EUR",
+                DocKind::PriceSchedule,
+            ),
+            (
+                "Dear Sir or Madam,\n\nPlease find enclosed our tender for the supply of software. \
+                 We look forward to hearing from you.\n\nYours faithfully,\n\nJane Smith",
+                DocKind::CoverLetter,
+            ),
+            (
+                "Madame, Monsieur,\n\nNous vous prions de trouver ci-joint notre offre.\n\n\
+                 Veuillez agréer nos salutations distinguées.",
+                DocKind::CoverLetter,
+            ),
+            (
+                "Name: ________\n\nDate: ________\n\nSignature: ________\n\nPlace: ________",
+                DocKind::Form,
+            ),
+            (
+                "Invitation to tender. Tenderers must submit tenders by the deadline for receipt. \
+                 Award criteria: price 40 %, quality 60 %. Selection criteria apply to each tenderer. \
+                 The call for tenders has two lots.",
+                DocKind::Tender,
+            ),
+            (
+                "Functional requirements. Requirement F1: the system must export ODF. Requirement F2: \
+                 the system must support SSO. Non-functional requirements are listed in the specification.",
+                DocKind::Specification,
+            ),
+            ("Hello world", DocKind::Other),
+            ("", DocKind::Other),
+        ];
+        for (text, want) in cases {
+            assert_eq!(kind(text), *want, "{text}");
+        }
+    }
+}

@@ -1,0 +1,945 @@
+//! The pattern language of the rule files (see `rulesets/README.md`), compiled to a small token
+//! NFA that runs over the words of a scope.
+//!
+//! Syntax: words (`source code`), prefixes (`licen*`), alternatives with multi-word branches
+//! (`(is owned by|belongs to)`), `?` for optional, `*` after a group to make the last word of
+//! each branch a prefix, gaps (`...`, `...8`), lexicons (`@supplier`), the brand catalogue
+//! (`@brand`) and Snowball stems (`~deliver`). Words are normalised exactly like document text
+//! (see [`crate::normalise`]), so case, quotes and dashes never matter.
+//!
+//! Design decision: a Thompson-style NFA simulated thread-set by thread-set (no backtracking, so
+//! no blow-up on gaps), leftmost-longest, with lexicons and the brand catalogue as multi-word
+//! "phrase set" instructions rather than expanded alternations, so a catalogue of hundreds of
+//! products stays one instruction. [`Pattern::anchors`] reports the literal words one of which
+//! every match must contain; the checker feeds them to one Aho-Corasick prefilter.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::lang::Lang;
+use crate::normalise::normalise_str;
+use crate::segment::{Token, tokenize};
+
+/// Why a pattern did not compile; lower-case, one line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct PatternError(pub String);
+
+fn err(msg: impl Into<String>) -> PatternError {
+    PatternError(msg.into())
+}
+
+/// One word test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WordTest {
+    Exact(String),
+    Prefix(String),
+    /// A Snowball stem, and the prefilter anchor derived from the pattern word.
+    Stem {
+        stem: String,
+        anchor: Option<String>,
+    },
+}
+
+impl WordTest {
+    fn matches(&self, input: &Input<'_>, at: usize) -> bool {
+        let word = input.word(at);
+        match self {
+            WordTest::Exact(w) => word == w,
+            WordTest::Prefix(p) => word.starts_with(p.as_str()),
+            WordTest::Stem { stem, .. } => stem_matches(stem, input.stem(at)),
+        }
+    }
+}
+
+/// Stems `word` (normalised) with the Snowball stemmer of `lang`; Czech has none and uses the
+/// first five characters.
+pub fn stem(lang: Lang, word: &str) -> String {
+    use rust_stemmers::{Algorithm, Stemmer};
+    let algo = match lang {
+        Lang::En => Algorithm::English,
+        Lang::Fr => Algorithm::French,
+        Lang::De => Algorithm::German,
+        Lang::Nl => Algorithm::Dutch,
+        Lang::Da => Algorithm::Danish,
+        Lang::Sv => Algorithm::Swedish,
+        Lang::Cs => return word.chars().take(5).collect(),
+    };
+    Stemmer::create(algo).stem(word).into_owned()
+}
+
+/// A word's stem matches a pattern stem when it is the same or extends it by at most three
+/// letters: Snowball gives `deliv` for "deliver" but `deliveri` for "delivery".
+fn stem_matches(pattern: &str, word: &str) -> bool {
+    const MAX_EXTRA: usize = 3;
+    const MIN_STEM: usize = 4;
+    word == pattern
+        || (pattern.chars().count() >= MIN_STEM
+            && word.starts_with(pattern)
+            && word.len() - pattern.len() <= MAX_EXTRA)
+}
+
+/// The prefilter anchor for `~word`: the part of the word its stem keeps, when that is at least
+/// three characters (words sharing the stem then start with it).
+fn stem_anchor(word: &str, stem: &str) -> Option<String> {
+    let common: String = word
+        .chars()
+        .zip(stem.chars())
+        .take_while(|(a, b)| a == b)
+        .map(|(a, _)| a)
+        .collect();
+    (common.chars().count() >= 3).then_some(common)
+}
+
+/// A set of multi-word phrases (a lexicon, the brand catalogue), matched as one instruction.
+#[derive(Debug, Clone, Default)]
+pub struct PhraseSet {
+    phrases: Vec<(Vec<WordTest>, Option<u32>)>,
+    by_first: HashMap<String, Vec<u32>>,
+    other_first: Vec<u32>,
+}
+
+impl PhraseSet {
+    /// Parses entries: words, each optionally `word*` or `~word`. `tag` is carried to matches
+    /// (the brand index for the catalogue).
+    pub fn add(&mut self, entry: &str, lang: Lang, tag: Option<u32>) -> Result<(), PatternError> {
+        let mut tests = Vec::new();
+        for raw in entry.split_whitespace() {
+            if raw.contains(['(', ')', '|', '@', '?']) || raw.starts_with("...") {
+                return Err(err(format!(
+                    "lexicon entry \"{entry}\" may only hold words, word* and ~word"
+                )));
+            }
+            tests.extend(word_tests(raw, lang)?);
+        }
+        if tests.is_empty() {
+            return Err(err(format!("lexicon entry \"{entry}\" has no words")));
+        }
+        let idx = u32::try_from(self.phrases.len()).map_err(|_| err("too many entries"))?;
+        match &tests[0] {
+            WordTest::Exact(w) => self.by_first.entry(w.clone()).or_default().push(idx),
+            _ => self.other_first.push(idx),
+        }
+        self.phrases.push((tests, tag));
+        Ok(())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.phrases.is_empty()
+    }
+
+    /// Calls `f(end, tag)` for every phrase that matches starting at word `at`, ending before
+    /// word `end <= limit`.
+    pub fn each_match(
+        &self,
+        input: &Input<'_>,
+        at: usize,
+        limit: usize,
+        f: &mut dyn FnMut(usize, Option<u32>),
+    ) {
+        if at >= limit {
+            return;
+        }
+        let first = input.word(at);
+        let exact = self
+            .by_first
+            .get(first)
+            .map(|v| v.as_slice())
+            .unwrap_or(&[]);
+        for &i in exact.iter().chain(self.other_first.iter()) {
+            let Some((tests, tag)) = self.phrases.get(i as usize) else {
+                continue;
+            };
+            let end = at + tests.len();
+            if end > limit {
+                continue;
+            }
+            if tests
+                .iter()
+                .enumerate()
+                .all(|(k, t)| t.matches(input, at + k))
+            {
+                f(end, *tag);
+            }
+        }
+    }
+
+    /// First words of all phrases, as prefilter anchors.
+    fn anchors(&self) -> Option<Vec<Anchor>> {
+        let mut out = Vec::new();
+        for (tests, _) in &self.phrases {
+            match tests.first() {
+                Some(WordTest::Exact(w)) => out.push(Anchor {
+                    text: w.clone(),
+                    whole_word: true,
+                }),
+                Some(WordTest::Prefix(p)) => out.push(Anchor {
+                    text: p.clone(),
+                    whole_word: false,
+                }),
+                Some(WordTest::Stem {
+                    anchor: Some(a), ..
+                }) => out.push(Anchor {
+                    text: a.clone(),
+                    whole_word: false,
+                }),
+                _ => return None,
+            }
+        }
+        if out.is_empty() { None } else { Some(out) }
+    }
+}
+
+/// A literal that a match must contain (one of a set): a whole word or a word prefix.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Anchor {
+    pub text: String,
+    pub whole_word: bool,
+}
+
+/// The words of one block or sentence a pattern runs over, with lazily computed stems.
+pub struct Input<'a> {
+    pub text: &'a str,
+    pub tokens: &'a [Token],
+    lang: Lang,
+    stems: std::cell::OnceCell<Vec<String>>,
+}
+
+impl<'a> Input<'a> {
+    pub fn new(text: &'a str, tokens: &'a [Token], lang: Lang) -> Self {
+        Input {
+            text,
+            tokens,
+            lang,
+            stems: std::cell::OnceCell::new(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.tokens.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+
+    pub fn word(&self, at: usize) -> &'a str {
+        self.tokens.get(at).map_or("", |t| t.text(self.text))
+    }
+
+    fn stem(&self, at: usize) -> &str {
+        let stems = self.stems.get_or_init(|| {
+            self.tokens
+                .iter()
+                .map(|t| stem(self.lang, t.text(self.text)))
+                .collect()
+        });
+        stems.get(at).map_or("", String::as_str)
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Node {
+    Word(WordTest),
+    Set(Arc<PhraseSet>, bool),
+    Gap(usize),
+    Group(Vec<Vec<(Node, bool)>>),
+}
+
+#[derive(Debug, Clone)]
+enum Inst {
+    Test(WordTest),
+    Any,
+    Set(usize, bool),
+    Split(usize, usize),
+    Jmp(usize),
+    Match,
+}
+
+/// Where lexicons and brands come from while compiling a pattern.
+pub struct Context<'a> {
+    pub lang: Lang,
+    pub lexicons: &'a HashMap<String, Arc<PhraseSet>>,
+    pub brands: &'a Arc<PhraseSet>,
+}
+
+/// A compiled pattern.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    source: String,
+    prog: Vec<Inst>,
+    sets: Vec<Arc<PhraseSet>>,
+    anchors: Option<Vec<Anchor>>,
+    uses_brand: bool,
+}
+
+/// One match: words `start..end` of the input; `brand` is the catalogue entry that matched
+/// `@brand`, if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Match {
+    pub start: usize,
+    pub end: usize,
+    pub brand: Option<u32>,
+}
+
+const DEFAULT_GAP: usize = 5;
+const MAX_GAP: usize = 50;
+
+fn word_tests(raw: &str, lang: Lang) -> Result<Vec<WordTest>, PatternError> {
+    let (body, kind) = if let Some(s) = raw.strip_prefix('~') {
+        (s, 2)
+    } else if let Some(s) = raw.strip_suffix('*') {
+        (s, 1)
+    } else {
+        (raw, 0)
+    };
+    if body.contains('*') || body.contains('~') {
+        return Err(err(format!(
+            "\"{raw}\": `*` goes at the end of a word, `~` at its start"
+        )));
+    }
+    let norm = normalise_str(body);
+    let toks = tokenize(&norm);
+    if toks.is_empty() {
+        return Err(err(format!("\"{raw}\" has no letters or digits")));
+    }
+    let n = toks.len();
+    Ok(toks
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let w = t.text(&norm).to_string();
+            match kind {
+                1 if i == n - 1 => WordTest::Prefix(w),
+                2 => {
+                    let st = stem(lang, &w);
+                    let anchor = stem_anchor(&w, &st);
+                    WordTest::Stem { stem: st, anchor }
+                }
+                _ => WordTest::Exact(w),
+            }
+        })
+        .collect())
+}
+
+struct Parser<'s, 'c> {
+    src: &'s str,
+    pos: usize,
+    ctx: &'c Context<'c>,
+}
+
+impl Parser<'_, '_> {
+    fn peek(&self) -> Option<char> {
+        self.src[self.pos..].chars().next()
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(c) = self.peek() {
+            if c.is_whitespace() {
+                self.pos += c.len_utf8();
+            } else {
+                break;
+            }
+        }
+    }
+
+    /// seq := item*; stops at `|`, `)` or the end.
+    fn seq(&mut self) -> Result<Vec<(Node, bool)>, PatternError> {
+        let mut out = Vec::new();
+        loop {
+            self.skip_ws();
+            match self.peek() {
+                None | Some('|') | Some(')') => return Ok(out),
+                Some('(') => {
+                    self.pos += 1;
+                    let mut alts = vec![self.seq()?];
+                    loop {
+                        match self.peek() {
+                            Some('|') => {
+                                self.pos += 1;
+                                alts.push(self.seq()?);
+                            }
+                            Some(')') => {
+                                self.pos += 1;
+                                break;
+                            }
+                            _ => return Err(err("unbalanced parentheses: missing `)`")),
+                        }
+                    }
+                    if alts.iter().any(Vec::is_empty) {
+                        return Err(err("empty alternative in `( | )`"));
+                    }
+                    if self.peek() == Some('*') {
+                        self.pos += 1;
+                        for alt in &mut alts {
+                            prefixify_last(alt)?;
+                        }
+                    }
+                    let optional = self.eat('?');
+                    out.push((Node::Group(alts), optional));
+                }
+                Some(_) => {
+                    let start = self.pos;
+                    while let Some(c) = self.peek() {
+                        if c.is_whitespace() || matches!(c, '(' | ')' | '|') {
+                            break;
+                        }
+                        self.pos += c.len_utf8();
+                    }
+                    let raw = &self.src[start..self.pos];
+                    let (raw, optional) = match raw.strip_suffix('?') {
+                        Some(r) => (r, true),
+                        None => (raw, false),
+                    };
+                    if raw.is_empty() {
+                        return Err(err("`?` must follow a word or a group"));
+                    }
+                    out.push((self.atom(raw)?, optional));
+                }
+            }
+        }
+    }
+
+    fn eat(&mut self, c: char) -> bool {
+        if self.peek() == Some(c) {
+            self.pos += c.len_utf8();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn atom(&self, raw: &str) -> Result<Node, PatternError> {
+        if let Some(n) = raw.strip_prefix("...") {
+            let n = if n.is_empty() {
+                DEFAULT_GAP
+            } else {
+                n.parse::<usize>()
+                    .map_err(|_| err(format!("bad gap \"{raw}\": write `...` or `...8`")))?
+            };
+            if n == 0 || n > MAX_GAP {
+                return Err(err(format!("gap \"{raw}\" must be 1 to {MAX_GAP} words")));
+            }
+            return Ok(Node::Gap(n));
+        }
+        if let Some(name) = raw.strip_prefix('@') {
+            if name == "brand" {
+                return Ok(Node::Set(self.ctx.brands.clone(), true));
+            }
+            let set = self.ctx.lexicons.get(name).ok_or_else(|| {
+                err(format!(
+                    "unknown lexicon @{name} for language {}",
+                    self.ctx.lang
+                ))
+            })?;
+            return Ok(Node::Set(set.clone(), false));
+        }
+        let tests = word_tests(raw, self.ctx.lang)?;
+        if tests.len() == 1 {
+            let t = tests.into_iter().next().ok_or_else(|| err("empty word"))?;
+            Ok(Node::Word(t))
+        } else {
+            Ok(Node::Group(vec![
+                tests.into_iter().map(|t| (Node::Word(t), false)).collect(),
+            ]))
+        }
+    }
+}
+
+fn prefixify_last(alt: &mut [(Node, bool)]) -> Result<(), PatternError> {
+    match alt.last_mut() {
+        Some((Node::Word(t), _)) => {
+            if let WordTest::Exact(w) = t {
+                *t = WordTest::Prefix(std::mem::take(w));
+            }
+            Ok(())
+        }
+        Some((Node::Group(alts), _)) => {
+            for a in alts {
+                prefixify_last(a)?;
+            }
+            Ok(())
+        }
+        _ => Err(err("`*` after a group needs each branch to end in a word")),
+    }
+}
+
+fn can_be_empty(seq: &[(Node, bool)]) -> bool {
+    seq.iter().all(|(n, opt)| {
+        *opt || match n {
+            Node::Gap(_) => true,
+            Node::Group(alts) => alts.iter().any(|a| can_be_empty(a)),
+            _ => false,
+        }
+    })
+}
+
+struct Compiler {
+    prog: Vec<Inst>,
+    sets: Vec<Arc<PhraseSet>>,
+    uses_brand: bool,
+}
+
+impl Compiler {
+    fn seq(&mut self, seq: &[(Node, bool)]) {
+        for (node, optional) in seq {
+            if *optional {
+                let split = self.prog.len();
+                self.prog.push(Inst::Split(split + 1, 0));
+                self.node(node);
+                let after = self.prog.len();
+                self.prog[split] = Inst::Split(split + 1, after);
+            } else {
+                self.node(node);
+            }
+        }
+    }
+
+    fn node(&mut self, node: &Node) {
+        match node {
+            Node::Word(t) => self.prog.push(Inst::Test(t.clone())),
+            Node::Set(s, brand) => {
+                self.uses_brand |= *brand;
+                let idx = self.sets.len();
+                self.sets.push(s.clone());
+                self.prog.push(Inst::Set(idx, *brand));
+            }
+            Node::Gap(n) => {
+                // n optional "any word" steps; each split can jump past the whole gap.
+                let mut splits = Vec::with_capacity(*n);
+                for _ in 0..*n {
+                    splits.push(self.prog.len());
+                    self.prog.push(Inst::Split(0, 0));
+                    self.prog.push(Inst::Any);
+                }
+                let end = self.prog.len();
+                for s in splits {
+                    self.prog[s] = Inst::Split(s + 1, end);
+                }
+            }
+            Node::Group(alts) => {
+                let mut jumps = Vec::new();
+                for (i, alt) in alts.iter().enumerate() {
+                    if i + 1 < alts.len() {
+                        let split = self.prog.len();
+                        self.prog.push(Inst::Split(split + 1, 0));
+                        self.seq(alt);
+                        jumps.push(self.prog.len());
+                        self.prog.push(Inst::Jmp(0));
+                        let next = self.prog.len();
+                        self.prog[split] = Inst::Split(split + 1, next);
+                    } else {
+                        self.seq(alt);
+                    }
+                }
+                let end = self.prog.len();
+                for j in jumps {
+                    self.prog[j] = Inst::Jmp(end);
+                }
+            }
+        }
+    }
+}
+
+/// Cost of an anchor set for the prefilter: common short words make every block a candidate.
+fn anchor_cost(set: &[Anchor]) -> f64 {
+    const COMMON: &[&str] = &[
+        "the", "a", "an", "of", "to", "in", "and", "or", "be", "is", "are", "by", "for", "with",
+        "shall", "will", "may", "must", "all", "any", "this", "that", "le", "la", "les", "de",
+        "des", "du", "et", "ou", "un", "une", "est", "sont", "à", "en", "par", "pour", "der",
+        "die", "das", "den", "dem", "und", "oder", "ist", "sind", "ein", "eine", "zu", "von",
+        "het", "een", "van", "en", "of", "is", "zijn", "te", "op", "voor", "met",
+    ];
+    set.iter()
+        .map(|a| {
+            let len = a.text.chars().count().max(1) as f64;
+            let base = if COMMON.contains(&a.text.as_str()) {
+                50.0
+            } else {
+                8.0 / len
+            };
+            if a.whole_word { base } else { base * 1.5 }
+        })
+        .sum()
+}
+
+fn seq_anchors(seq: &[(Node, bool)]) -> Option<Vec<Anchor>> {
+    let mut best: Option<Vec<Anchor>> = None;
+    for (node, optional) in seq {
+        if *optional {
+            continue;
+        }
+        let cand = match node {
+            Node::Word(WordTest::Exact(w)) => Some(vec![Anchor {
+                text: w.clone(),
+                whole_word: true,
+            }]),
+            Node::Word(WordTest::Prefix(p)) => Some(vec![Anchor {
+                text: p.clone(),
+                whole_word: false,
+            }]),
+            Node::Word(WordTest::Stem { anchor, .. }) => anchor.as_ref().map(|a| {
+                vec![Anchor {
+                    text: a.clone(),
+                    whole_word: false,
+                }]
+            }),
+            Node::Gap(_) => None,
+            Node::Set(s, _) => s.anchors(),
+            Node::Group(alts) => {
+                let mut all = Vec::new();
+                let mut ok = true;
+                for a in alts {
+                    match seq_anchors(a) {
+                        Some(v) => all.extend(v),
+                        None => {
+                            ok = false;
+                            break;
+                        }
+                    }
+                }
+                ok.then_some(all)
+            }
+        };
+        if let Some(c) = cand
+            && best
+                .as_ref()
+                .is_none_or(|b| anchor_cost(&c) < anchor_cost(b))
+        {
+            best = Some(c);
+        }
+    }
+    best.map(|mut v| {
+        v.sort();
+        v.dedup();
+        v
+    })
+}
+
+impl Pattern {
+    /// Parses and compiles `source` for one language.
+    pub fn compile(source: &str, ctx: &Context<'_>) -> Result<Pattern, PatternError> {
+        let mut p = Parser {
+            src: source,
+            pos: 0,
+            ctx,
+        };
+        let seq = p.seq()?;
+        match p.peek() {
+            Some(')') => return Err(err("unbalanced parentheses: unexpected `)`")),
+            Some('|') => return Err(err("`|` outside parentheses")),
+            _ => {}
+        }
+        if seq.is_empty() {
+            return Err(err("empty pattern"));
+        }
+        if can_be_empty(&seq) {
+            return Err(err(
+                "pattern can match no words at all (everything is optional)",
+            ));
+        }
+        let anchors = seq_anchors(&seq);
+        let mut c = Compiler {
+            prog: Vec::new(),
+            sets: Vec::new(),
+            uses_brand: false,
+        };
+        c.seq(&seq);
+        c.prog.push(Inst::Match);
+        Ok(Pattern {
+            source: source.to_string(),
+            prog: c.prog,
+            sets: c.sets,
+            anchors,
+            uses_brand: c.uses_brand,
+        })
+    }
+
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Literal words one of which every match contains; `None` when there is no such set (the
+    /// pattern must then run on every scope).
+    pub fn anchors(&self) -> Option<&[Anchor]> {
+        self.anchors.as_deref()
+    }
+
+    pub fn uses_brand(&self) -> bool {
+        self.uses_brand
+    }
+
+    /// The longest match starting at word `start` and ending at or before word `limit`.
+    pub fn match_at(&self, input: &Input<'_>, start: usize, limit: usize) -> Option<Match> {
+        let limit = limit.min(input.len());
+        let n = self.prog.len();
+        let mut seen = vec![usize::MAX; n];
+        let mut cur: Vec<(usize, Option<u32>)> = vec![(0, None)];
+        let mut next: Vec<(usize, Option<u32>)> = Vec::new();
+        let mut pending: Vec<(usize, usize, Option<u32>)> = Vec::new();
+        let mut best: Option<Match> = None;
+        let mut stack: Vec<(usize, Option<u32>)> = Vec::new();
+        let mut pos = start;
+        loop {
+            // Threads that arrive here from multi-word phrase matches.
+            pending.retain(|&(p, pc, b)| {
+                if p == pos {
+                    cur.push((pc, b));
+                    false
+                } else {
+                    true
+                }
+            });
+            if cur.is_empty() && pending.is_empty() {
+                break;
+            }
+            stack.clear();
+            stack.extend(cur.drain(..).rev());
+            while let Some((pc, brand)) = stack.pop() {
+                if seen.get(pc) == Some(&pos) {
+                    continue;
+                }
+                if let Some(s) = seen.get_mut(pc) {
+                    *s = pos;
+                }
+                match self.prog.get(pc) {
+                    Some(Inst::Split(a, b)) => {
+                        stack.push((*b, brand));
+                        stack.push((*a, brand));
+                    }
+                    Some(Inst::Jmp(a)) => stack.push((*a, brand)),
+                    Some(Inst::Match) if pos > start && best.is_none_or(|m| pos > m.end) => {
+                        best = Some(Match {
+                            start,
+                            end: pos,
+                            brand,
+                        });
+                    }
+                    Some(Inst::Test(t)) if pos < limit && t.matches(input, pos) => {
+                        next.push((pc + 1, brand));
+                    }
+                    Some(Inst::Any) if pos < limit => {
+                        next.push((pc + 1, brand));
+                    }
+                    Some(Inst::Set(i, is_brand)) => {
+                        if let Some(set) = self.sets.get(*i) {
+                            set.each_match(input, pos, limit, &mut |end, tag| {
+                                let b = if *is_brand { tag.or(brand) } else { brand };
+                                if end == pos + 1 {
+                                    next.push((pc + 1, b));
+                                } else {
+                                    pending.push((end, pc + 1, b));
+                                }
+                            });
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            if pos >= limit && pending.is_empty() {
+                break;
+            }
+            std::mem::swap(&mut cur, &mut next);
+            pos += 1;
+            if pos > limit {
+                break;
+            }
+        }
+        best
+    }
+
+    /// Leftmost-longest, non-overlapping matches within words `range`.
+    pub fn find_iter(&self, input: &Input<'_>, range: std::ops::Range<usize>) -> Vec<Match> {
+        let mut out = Vec::new();
+        let mut at = range.start;
+        while at < range.end {
+            match self.match_at(input, at, range.end) {
+                Some(m) => {
+                    out.push(m);
+                    at = m.end.max(at + 1);
+                }
+                None => at += 1,
+            }
+        }
+        out
+    }
+
+    /// True when the pattern matches anywhere within words `range`.
+    pub fn is_match(&self, input: &Input<'_>, range: std::ops::Range<usize>) -> bool {
+        (range.start..range.end).any(|at| self.match_at(input, at, range.end).is_some())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalise::normalise;
+
+    fn ctx_sets() -> (HashMap<String, Arc<PhraseSet>>, Arc<PhraseSet>) {
+        let mut lex = HashMap::new();
+        let mut supplier = PhraseSet::default();
+        for e in ["contractor", "supplier", "service provider", "vendor*"] {
+            supplier.add(e, Lang::En, None).unwrap();
+        }
+        lex.insert("supplier".to_string(), Arc::new(supplier));
+        let mut brands = PhraseSet::default();
+        brands
+            .add("microsoft sharepoint", Lang::En, Some(0))
+            .unwrap();
+        brands.add("sharepoint", Lang::En, Some(0)).unwrap();
+        brands.add("oracle database", Lang::En, Some(1)).unwrap();
+        (lex, Arc::new(brands))
+    }
+
+    fn find(pattern: &str, text: &str) -> Vec<String> {
+        let (lex, brands) = ctx_sets();
+        let ctx = Context {
+            lang: Lang::En,
+            lexicons: &lex,
+            brands: &brands,
+        };
+        let p = Pattern::compile(pattern, &ctx).unwrap();
+        let n = normalise(text);
+        let toks = tokenize(&n.text);
+        let input = Input::new(&n.text, &toks, Lang::En);
+        p.find_iter(&input, 0..toks.len())
+            .into_iter()
+            .map(|m| {
+                let s = toks[m.start].start;
+                let e = toks[m.end - 1].end;
+                let mut t = n.text[s..e].to_string();
+                if let Some(b) = m.brand {
+                    t.push_str(&format!(" #{b}"));
+                }
+                t
+            })
+            .collect()
+    }
+
+    #[test]
+    fn pattern_table() {
+        let cases: &[(&str, &str, &[&str])] = &[
+            (
+                "source code",
+                "deliver the Source Code now",
+                &["source code"],
+            ),
+            ("source code", "source of code", &[]),
+            (
+                "licen*",
+                "a licence, licensed, LICENCES",
+                &["licence", "licensed", "licences"],
+            ),
+            (
+                "(shall|will|must) deliver",
+                "it will deliver",
+                &["will deliver"],
+            ),
+            (
+                "(is owned by|belongs to) the",
+                "it belongs to the Council",
+                &["belongs to the"],
+            ),
+            (
+                "the? supplier",
+                "the supplier and supplier",
+                &["the supplier", "supplier"],
+            ),
+            (
+                "rights ... supplier",
+                "rights remain with the supplier",
+                &["rights remain with the supplier"],
+            ),
+            (
+                "rights ...2 supplier",
+                "rights remain with the supplier",
+                &[],
+            ),
+            (
+                "rights ...3 supplier",
+                "rights remain with the supplier",
+                &["rights remain with the supplier"],
+            ),
+            (
+                "@supplier (retain*|keep*)",
+                "the Service Provider retains",
+                &["service provider retains"],
+            ),
+            ("@supplier keeps", "the vendors keeps", &["vendors keeps"]),
+            (
+                "~deliver",
+                "delivered deliveries delivery",
+                &["delivered", "deliveries", "delivery"],
+            ),
+            (
+                "(remain|stay)* with",
+                "remains with, stays with",
+                &["remains with", "stays with"],
+            ),
+            (
+                "@brand",
+                "use Microsoft SharePoint or Oracle Database",
+                &["microsoft sharepoint #0", "oracle database #1"],
+            ),
+            (
+                "open-source",
+                "open source and open-source",
+                &["open source", "open-source"],
+            ),
+            ("d'auteur", "droits d’auteur", &["d'auteur"]),
+            ("GRÖSSE", "die größe", &["grösse"]),
+        ];
+        for (pat, text, want) in cases {
+            assert_eq!(find(pat, text), *want, "{pat} on {text}");
+        }
+    }
+
+    #[test]
+    fn bad_patterns_are_rejected() {
+        let (lex, brands) = ctx_sets();
+        let ctx = Context {
+            lang: Lang::En,
+            lexicons: &lex,
+            brands: &brands,
+        };
+        let cases: &[(&str, &str)] = &[
+            ("(a|b", "unbalanced parentheses: missing `)`"),
+            ("a)", "unbalanced parentheses: unexpected `)`"),
+            ("@nothing here", "unknown lexicon @nothing for language en"),
+            ("a ...0 b", "gap \"...0\" must be 1 to 50 words"),
+            ("(a|) b", "empty alternative in `( | )`"),
+            (
+                "a? ...",
+                "pattern can match no words at all (everything is optional)",
+            ),
+            ("", "empty pattern"),
+            ("a|b", "`|` outside parentheses"),
+        ];
+        for (pat, msg) in cases {
+            let e = Pattern::compile(pat, &ctx).unwrap_err();
+            assert_eq!(e.0, *msg, "{pat}");
+        }
+    }
+
+    #[test]
+    fn anchors_prefer_rare_words() {
+        let (lex, brands) = ctx_sets();
+        let ctx = Context {
+            lang: Lang::En,
+            lexicons: &lex,
+            brands: &brands,
+        };
+        let p = Pattern::compile("the (shall|will)? retain* ... copyright", &ctx).unwrap();
+        assert_eq!(
+            p.anchors().unwrap(),
+            &[Anchor {
+                text: "copyright".into(),
+                whole_word: true
+            }]
+        );
+        let p = Pattern::compile("~deliver", &ctx).unwrap();
+        assert_eq!(p.anchors().unwrap()[0].text, "deliv");
+        let p = Pattern::compile("source ...", &ctx).unwrap();
+        assert_eq!(p.anchors().unwrap()[0].text, "source");
+    }
+}

@@ -1,0 +1,378 @@
+//! Segmentation: a [`Document`] cut into the units rules look at — clauses, blocks, sentences and
+//! words.
+//!
+//! A [`Clause`] is a numbered clause ("7.3", "Article 12", "§ 4") or a heading-led section, with
+//! its sub-paragraphs, list items and table cells, up to the next clause of the same or a higher
+//! level. Blocks before the first clause form a preamble clause. Sentences and words are found in
+//! the *normalised* text of a block (see [`crate::normalise`]); their byte ranges index that
+//! normalised text, and [`crate::normalise::NormText::to_original`] maps them back.
+//!
+//! Design decision: segmentation is plain data computed once per document; words are runs of
+//! letters, digits and combining marks, so `open-source` is the two words `open source` on both
+//! the pattern and the text side, and apostrophes split (`l'auteur` is `l` `auteur`).
+
+use std::ops::Range;
+
+use crate::document::{BlockKind, Document};
+use crate::lang::Lang;
+use crate::normalise::NormText;
+#[cfg(test)]
+use crate::normalise::normalise;
+
+/// A word: a byte range in normalised text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Token {
+    pub fn text<'a>(&self, text: &'a str) -> &'a str {
+        text.get(self.start..self.end).unwrap_or("")
+    }
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)
+}
+
+/// Splits normalised text into words.
+pub fn tokenize(text: &str) -> Vec<Token> {
+    let mut out = Vec::with_capacity(text.len() / 5);
+    let bytes = text.as_bytes();
+    let mut start: Option<usize> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (is_word, len) = if b.is_ascii() {
+            (b.is_ascii_alphanumeric(), 1)
+        } else {
+            match text[i..].chars().next() {
+                Some(c) => (is_word_char(c), c.len_utf8()),
+                None => (false, 1),
+            }
+        };
+        match (is_word, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                out.push(Token { start: s, end: i });
+                start = None;
+            }
+            _ => {}
+        }
+        i += len;
+    }
+    if let Some(s) = start {
+        out.push(Token {
+            start: s,
+            end: text.len(),
+        });
+    }
+    out
+}
+
+/// Abbreviations (normalised, without the final dot) after which a full stop does not end a
+/// sentence, for every language: legal texts mix them.
+const ABBREVIATIONS: &[&str] = &[
+    // en
+    "art", "e.g", "i.e", "etc", "cf", "no", "nos", "vs", "viz", "para", "paras", "sect", "ch",
+    "fig", "ref", "approx", "incl", "excl", "mr", "mrs", "ms", "dr", "prof", "st", "ltd", "inc",
+    "co", "p", "pp", "vol", "ed", "eds", "al", "op", "cit", "ibid", "jan", "feb", "mar", "apr",
+    "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "min", "max", "annex",
+    // fr
+    "n°", "m", "mme", "mlle", "al", "cf", "chap", "éd", "env", "ex", "p.ex", "c.-à-d", "c.à.d",
+    "av", "bd", "réf", "suiv", // de
+    "z.b", "bzw", "ca", "d.h", "u.a", "usw", "vgl", "ggf", "inkl", "evtl", "abs", "nr", "ziff",
+    "lit", "s", "gem", "sog", "u.u", "o.ä", "bspw", "zzgl", "abschn", "kap", "anl", "hrsg",
+    // nl
+    "bijv", "enz", "o.a", "m.a.w", "resp", "jo", "lid", "t.a.v", "i.p.v", "z.o.z", "blz", "nl",
+    "dhr", "mevr", "mw", "o.b.v", "ivm", "i.v.m", "m.b.t",
+];
+
+fn is_abbreviation(word_with_dots: &str) -> bool {
+    // Single letters ("A. Smith", "(a.") never end a sentence.
+    let mut chars = word_with_dots.chars();
+    if let (Some(c), None) = (chars.next(), chars.next()) {
+        return c.is_alphabetic();
+    }
+    ABBREVIATIONS.contains(&word_with_dots)
+}
+
+/// Sentences of a block as byte ranges in its normalised text. `original` is the block text
+/// (used to see the case of the next word, which normalisation folded away).
+///
+/// A sentence ends at `.`, `!` or `?` followed by white space and an upper-case letter, a digit
+/// or an opening quote or bracket, unless the word before the dot is an abbreviation
+/// ("Art.", "z.B.", "e.g.", "n°", "Nr.") or the dot sits inside a number ("7.3").
+pub fn sentences(norm: &NormText, original: &str, _lang: Lang) -> Vec<Range<usize>> {
+    let text = &norm.text;
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if matches!(b, b'.' | b'!' | b'?') {
+            // Skip runs of closing punctuation ("etc.)", "end.\"").
+            let mut end = i + 1;
+            while end < bytes.len()
+                && matches!(bytes[end], b'.' | b'!' | b'?' | b')' | b'"' | b'\'')
+            {
+                end += 1;
+            }
+            let followed_by_space = end < bytes.len() && bytes[end] == b' ';
+            if followed_by_space && ends_sentence(norm, original, text, start, i, end) {
+                out.push(start..end);
+                start = end;
+            }
+            i = end;
+            continue;
+        }
+        i += 1;
+    }
+    if start < text.len() {
+        out.push(start..text.len());
+    }
+    if out.is_empty() {
+        out.push(0..text.len());
+    }
+    out
+}
+
+fn ends_sentence(
+    norm: &NormText,
+    original: &str,
+    text: &str,
+    sent_start: usize,
+    dot: usize,
+    after: usize,
+) -> bool {
+    let bytes = text.as_bytes();
+    if bytes[dot] == b'.' {
+        // The word before the dot, with inner dots ("z.b", "e.g", "7.3").
+        let before = &text[sent_start..dot];
+        let word_start = before
+            .rfind(|c: char| c.is_whitespace() || c == '(' || c == '"')
+            .map_or(0, |p| p + 1);
+        let word = &before[word_start..];
+        if word.is_empty() {
+            return false;
+        }
+        if is_abbreviation(word) {
+            return false;
+        }
+        if word.chars().all(|c| c.is_ascii_digit() || c == '.') && word.len() <= 8 {
+            // "Article 7. The" ends; "see 7.3. The" ends; but a lone clause number "7." at the
+            // start of a block does not.
+            if sent_start + word_start == 0 {
+                return false;
+            }
+        }
+    }
+    // The next non-space character must look like a sentence start.
+    let rest = &text[after..];
+    let skip = rest.len() - rest.trim_start().len();
+    let next_at = after + skip;
+    if next_at >= text.len() {
+        return false;
+    }
+    let orig_at = norm.original_offset(next_at);
+    match original.get(orig_at..).and_then(|s| s.chars().next()) {
+        Some(c) => {
+            c.is_uppercase() || c.is_ascii_digit() || matches!(c, '"' | '“' | '«' | '(' | '„')
+        }
+        None => false,
+    }
+}
+
+/// A numbered clause or heading-led section: blocks `blocks` (indices into `Document::blocks`,
+/// body blocks only, in order).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clause {
+    pub number: Option<String>,
+    /// 1 for "7" or a top heading, 2 for "7.3", ...; 0 for the preamble.
+    pub level: u8,
+    pub heading: Option<String>,
+    pub blocks: Vec<usize>,
+}
+
+/// The level of a clause that starts at this block, or `None` when the block continues the
+/// current clause (sub-paragraphs "(a)", "iv.", list items, table cells, plain paragraphs).
+fn clause_level(kind: &BlockKind, number: Option<&str>) -> Option<u8> {
+    let numeric = number.and_then(|n| {
+        let n = n.trim();
+        let digits =
+            n.trim_start_matches(|c: char| c.is_alphabetic() || c == '.' || c == '§' || c == ' ');
+        if digits.is_empty() || !digits.starts_with(|c: char| c.is_ascii_digit()) {
+            return None;
+        }
+        let word_led = digits.len() != n.len();
+        if word_led {
+            return Some(1u8);
+        }
+        let depth = digits.split('.').filter(|p| !p.is_empty()).count();
+        u8::try_from(depth).ok()
+    });
+    match kind {
+        BlockKind::Heading { level } => Some(numeric.unwrap_or((*level).max(1))),
+        BlockKind::Paragraph => numeric,
+        _ => None,
+    }
+}
+
+/// The clauses of a document, in order; every body block belongs to exactly one (its innermost).
+pub fn clauses(doc: &Document) -> Vec<Clause> {
+    let mut out: Vec<Clause> = Vec::new();
+    for (i, b) in doc.body() {
+        let level = clause_level(&b.kind, b.clause.as_deref());
+        match level {
+            Some(level) => out.push(Clause {
+                number: b.clause.clone(),
+                level,
+                heading: matches!(b.kind, BlockKind::Heading { .. }).then(|| b.text.clone()),
+                blocks: vec![i],
+            }),
+            None => match out.last_mut() {
+                Some(c) => c.blocks.push(i),
+                None => out.push(Clause {
+                    number: None,
+                    level: 0,
+                    heading: None,
+                    blocks: vec![i],
+                }),
+            },
+        }
+    }
+    out
+}
+
+/// For each clause, the blocks of the clause *including* its sub-clauses (up to the next clause
+/// of the same or a higher level): the unit `scope = "clause"` looks at.
+pub fn clause_extents(clauses: &[Clause]) -> Vec<Vec<usize>> {
+    let mut out = Vec::with_capacity(clauses.len());
+    for (i, c) in clauses.iter().enumerate() {
+        let mut blocks = c.blocks.clone();
+        if c.level > 0 {
+            for d in &clauses[i + 1..] {
+                if d.level <= c.level {
+                    break;
+                }
+                blocks.extend_from_slice(&d.blocks);
+            }
+        }
+        out.push(blocks);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{Block, Format};
+
+    fn words(s: &str) -> Vec<String> {
+        let n = normalise(s);
+        tokenize(&n.text)
+            .iter()
+            .map(|t| t.text(&n.text).to_string())
+            .collect()
+    }
+
+    #[test]
+    fn tokenizes_words() {
+        let cases: &[(&str, &[&str])] = &[
+            ("The open-source code", &["the", "open", "source", "code"]),
+            ("l’auteur n’est", &["l", "auteur", "n", "est"]),
+            ("Größe 7.3", &["grösse", "7", "3"]),
+            ("E\u{301}tat", &["état"]),
+            ("", &[]),
+        ];
+        for (input, want) in cases {
+            assert_eq!(words(input), *want, "{input}");
+        }
+    }
+
+    fn sents(s: &str) -> Vec<String> {
+        let n = normalise(s);
+        sentences(&n, s, Lang::En)
+            .into_iter()
+            .map(|r| n.text[r].trim().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn splits_sentences_around_abbreviations() {
+        let cases: &[(&str, &[&str])] = &[
+            ("One here. Two there.", &["one here.", "two there."]),
+            (
+                "See Art. 7 of the contract. Then stop.",
+                &["see art. 7 of the contract.", "then stop."],
+            ),
+            ("Formats, e.g. ODF. Next.", &["formats, e.g. odf.", "next."]),
+            (
+                "Die Rechte, z.B. Nutzungsrechte, bzw. Lizenzen. Neu.",
+                &["die rechte, z.b. nutzungsrechte, bzw. lizenzen.", "neu."],
+            ),
+            (
+                "As per clause 7.3 the rule applies.",
+                &["as per clause 7.3 the rule applies."],
+            ),
+            ("Voir n° 4. Puis.", &["voir n° 4.", "puis."]),
+            ("Gemäß Nr. 5 gilt. Ende.", &["gemäss nr. 5 gilt.", "ende."]),
+            ("lower case. continues", &["lower case. continues"]),
+            ("Software etc. Are fine", &["software etc. are fine"]),
+            ("7. The first clause.", &["7. the first clause."]),
+            ("Is it? Yes!", &["is it?", "yes!"]),
+        ];
+        for (input, want) in cases {
+            assert_eq!(sents(input), *want, "{input}");
+        }
+    }
+
+    #[test]
+    fn clauses_run_to_the_next_clause_of_same_or_higher_level() {
+        let mut doc = Document::new("t.txt", Format::Text);
+        let mk = |kind, text: &str, clause: Option<&str>| {
+            let mut b = Block::new(kind, text);
+            b.clause = clause.map(str::to_string);
+            b
+        };
+        doc.blocks = vec![
+            mk(BlockKind::Paragraph, "Preamble", None),
+            mk(BlockKind::Heading { level: 1 }, "7 Rights", Some("7")),
+            mk(BlockKind::Paragraph, "7.1 First", Some("7.1")),
+            mk(BlockKind::ListItem { level: 0 }, "(a) item", Some("(a)")),
+            mk(BlockKind::Paragraph, "7.2 Second", Some("7.2")),
+            mk(
+                BlockKind::TableCell {
+                    table: 0,
+                    row: 0,
+                    col: 0,
+                },
+                "cell",
+                None,
+            ),
+            mk(BlockKind::Footer, "page 3", None),
+            mk(BlockKind::Paragraph, "Article 8 Exit", Some("Article 8")),
+        ];
+        let cs = clauses(&doc);
+        let summary: Vec<(Option<&str>, u8, Vec<usize>)> = cs
+            .iter()
+            .map(|c| (c.number.as_deref(), c.level, c.blocks.clone()))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (None, 0, vec![0]),
+                (Some("7"), 1, vec![1]),
+                (Some("7.1"), 2, vec![2, 3]),
+                (Some("7.2"), 2, vec![4, 5]),
+                (Some("Article 8"), 1, vec![7]),
+            ]
+        );
+        let ext = clause_extents(&cs);
+        assert_eq!(ext[1], vec![1, 2, 3, 4, 5]);
+        assert_eq!(ext[2], vec![2, 3]);
+        assert_eq!(ext[0], vec![0]);
+    }
+}
