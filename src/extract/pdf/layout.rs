@@ -302,12 +302,53 @@ fn find_band(rows: &[Row]) -> Option<(usize, f32, f32)> {
             end += 1;
         }
         let width = maxx - minx;
-        if left_rows >= 3 && right_rows >= 3 && a - minx >= 0.15 * width && maxx - b >= 0.15 * width
+        if left_rows >= 3
+            && right_rows >= 3
+            && a - minx >= 0.15 * width
+            && maxx - b >= 0.15 * width
+            && fills(&rows[..end], minx, a, true)
+            && fills(&rows[..end], b, maxx, false)
         {
             return Some((end, a, b));
         }
     }
     None
+}
+
+/// Whether the text on one side of a gutter reads like a column of running text: most of its
+/// lines span most of the side's width without a wide gap inside. Table cells ("99.8 %", "four hours") do not, so a table
+/// stays one region and is read row by row.
+fn fills(rows: &[Row], lo: f32, hi: f32, left: bool) -> bool {
+    let width = (hi - lo).max(1.0);
+    let (mut lines, mut full) = (0, 0);
+    for r in rows {
+        let side: Vec<&Frag> = r
+            .frags
+            .iter()
+            .filter(|f| {
+                if left {
+                    f.x1 <= hi + 0.5
+                } else {
+                    f.x0 >= lo - 0.5
+                }
+            })
+            .collect();
+        let (x0, x1) = side
+            .iter()
+            .fold((f32::MAX, f32::MIN), |(a, b), f| (a.min(f.x0), b.max(f.x1)));
+        // Cells of a table row sit apart; the words of a line do not.
+        let widest_gap = side
+            .windows(2)
+            .map(|w| w[1].x0 - w[0].x1)
+            .fold(0.0f32, f32::max);
+        if x1 > x0 {
+            lines += 1;
+            if x1 - x0 >= 0.6 * width && widest_gap < 2.0 * r.size.max(1.0) {
+                full += 1;
+            }
+        }
+    }
+    lines > 0 && full * 2 >= lines
 }
 
 /// The gap (a, b) after row `r`: text reaching into it from one side narrows it; `None` when
