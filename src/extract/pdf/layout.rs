@@ -11,6 +11,7 @@
 //! band's width.
 
 use super::content::PageGlyphs;
+use crate::extract::clause::leading_clause_number;
 
 /// Text on one baseline without a wide gap, in content order.
 #[derive(Debug, Clone)]
@@ -175,6 +176,27 @@ pub fn join_frags(frags: &[Frag]) -> String {
     s
 }
 
+/// A row as lines: one, unless a numbered clause starts after a wide gap ("Article 4 Quality
+/// assurance      4.1 The Contractor shall..."), where a side heading and its clause split.
+fn to_lines(frags: Vec<Frag>, y: f32) -> Vec<Line> {
+    let mut out = Vec::new();
+    let mut cur: Vec<Frag> = Vec::new();
+    for f in frags {
+        let split = cur.last().is_some_and(|p| {
+            f.x0 - p.x1 >= 2.0 * f.size.max(p.size)
+                && leading_clause_number(&f.text).is_some_and(|(n, _)| {
+                    n.contains('.') || n.starts_with(|c: char| c.is_alphabetic() || c == '§')
+                })
+        });
+        if split {
+            out.extend(to_line(std::mem::take(&mut cur), y));
+        }
+        cur.push(f);
+    }
+    out.extend(to_line(cur, y));
+    out
+}
+
 fn to_line(frags: Vec<Frag>, y: f32) -> Option<Line> {
     if frags.is_empty() {
         return None;
@@ -207,7 +229,7 @@ pub fn regions(rows: Vec<Row>) -> Vec<Vec<Line>> {
 fn split_columns(rows: Vec<Row>, depth: usize, out: &mut Vec<Vec<Line>>) {
     let lines = |rows: Vec<Row>| -> Vec<Line> {
         rows.into_iter()
-            .filter_map(|r| to_line(r.frags, r.y))
+            .flat_map(|r| to_lines(r.frags, r.y))
             .collect()
     };
     // Column search is quadratic in rows at worst; pages with thousands of rows are not

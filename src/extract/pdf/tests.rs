@@ -970,3 +970,60 @@ fn pages_without_text_and_unmapped_glyphs_are_warned_about() {
         ]
     );
 }
+
+#[test]
+fn a_side_heading_and_its_first_clause_on_one_row_split() {
+    // Regression (en-02 fixture): "Article 4 Quality assurance   4.1 The Contractor ..." was
+    // one block, so clause 4.1 was lost.
+    let pdf = Pdf::new();
+    let mut c = line("FB", 11.0, 72.0, 700.0, "Article 4 Quality assurance");
+    c += &para_lines(
+        300.0,
+        700.0,
+        &[
+            "4.1 The Contractor shall maintain",
+            "automated tests for each release.",
+        ],
+    );
+    let doc = read_pdf(&pdf.build(&[c])).unwrap();
+    let got: Vec<(&str, Option<&str>)> = doc
+        .blocks
+        .iter()
+        .map(|b| (b.kind.name(), b.clause.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![("heading", Some("Article 4")), ("paragraph", Some("4.1"))]
+    );
+    assert_eq!(
+        doc.blocks[1].text,
+        "4.1 The Contractor shall maintain automated tests for each release."
+    );
+}
+
+#[test]
+fn a_page_with_only_header_and_footer_keeps_them_as_furniture() {
+    // Regression (de-02 fixture): an empty page's header leaked into the body.
+    let pdf = Pdf::new();
+    let pages: Vec<String> = ["one", "", "three"]
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let mut c = line("F1", 8.0, 72.0, 800.0, "Senatsverwaltung - Rahmenvertrag");
+            if !w.is_empty() {
+                c += &para_lines(72.0, 700.0, &[&format!("Body text {w}.")]);
+            }
+            c += &line("F1", 8.0, 280.0, 40.0, &format!("Seite {} von 3", i + 1));
+            c
+        })
+        .collect();
+    let doc = read_pdf(&pdf.build(&pages)).unwrap();
+    assert_eq!(body(&doc), vec!["Body text one.", "Body text three."]);
+    assert_eq!(
+        doc.blocks
+            .iter()
+            .filter(|b| b.kind == BlockKind::Header)
+            .count(),
+        3
+    );
+}
