@@ -530,7 +530,9 @@ impl<'a> Builder<'a> {
             if b.kind.is_furniture() || b.kind == BlockKind::Footnote {
                 continue;
             }
-            let clause = leading_clause_number(&b.text);
+            // "99.5 %" in a table is a figure, not clause 99.5.
+            let clause = leading_clause_number(&b.text)
+                .filter(|(_, at)| !b.text[*at..].starts_with(['%', '‰']));
             if let Some((num, _)) = &clause {
                 b.clause = Some(num.clone());
             }

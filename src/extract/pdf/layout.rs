@@ -176,6 +176,76 @@ pub fn join_frags(frags: &[Frag]) -> String {
     s
 }
 
+/// Rows of one region as lines in reading order. Runs of rows whose fragments fit the column
+/// spans of a table header are read cell by cell: each table row's cells left to right, each
+/// cell's lines top to bottom, so a wrapped cell reads as one piece of text.
+fn order_lines(rows: Vec<Row>) -> Vec<Line> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < rows.len() {
+        let rest = &rows[i..];
+        match table_run(rest) {
+            Some((end, cols)) => {
+                emit_table(&rest[..end], &cols, &mut out);
+                i += end;
+            }
+            None => {
+                if let Some(r) = rows.get(i) {
+                    out.extend(to_lines(r.frags.clone(), r.y));
+                }
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// The rows forming a table from the first row on, and its column starts: the first row has
+/// two or more fragments, and following rows fit inside the columns they define.
+fn table_run(rows: &[Row]) -> Option<(usize, Vec<f32>)> {
+    let first = rows.first()?;
+    if first.frags.len() < 2 {
+        return None;
+    }
+    let cols: Vec<f32> = first.frags.iter().map(|f| f.x0).collect();
+    let fits = |r: &Row| {
+        r.frags.iter().all(|f| {
+            let Some(c) = cols.iter().rposition(|c| f.x0 >= c - 2.0) else {
+                return false;
+            };
+            cols.get(c + 1).is_none_or(|next| f.x1 <= next + 2.0)
+        })
+    };
+    let end = rows.iter().take_while(|r| fits(r)).count();
+    let multi = rows[..end].iter().filter(|r| r.frags.len() >= 2).count();
+    (end >= 2 && multi >= 2).then_some((end, cols))
+}
+
+fn emit_table(rows: &[Row], cols: &[f32], out: &mut Vec<Line>) {
+    let column = |f: &Frag| cols.iter().rposition(|c| f.x0 >= c - 2.0).unwrap_or(0);
+    // Table rows: text rows closer together than the table's smallest row pitch belong to one.
+    let pitch = rows
+        .windows(2)
+        .map(|w| w[0].y - w[1].y)
+        .filter(|dy| *dy > 0.5 * rows[0].size)
+        .fold(f32::MAX, f32::min);
+    let mut start = 0;
+    for k in 1..=rows.len() {
+        let boundary = k == rows.len() || rows[k - 1].y - rows[k].y > pitch * 1.25 + 1.0;
+        if !boundary {
+            continue;
+        }
+        let group = &rows[start..k];
+        for c in 0..cols.len() {
+            for r in group {
+                let frags: Vec<Frag> = r.frags.iter().filter(|f| column(f) == c).cloned().collect();
+                out.extend(to_line(frags, r.y));
+            }
+        }
+        start = k;
+    }
+}
+
 /// A row as lines: one, unless a numbered clause starts after a wide gap ("Article 4 Quality
 /// assurance      4.1 The Contractor shall..."), where a side heading and its clause split.
 fn to_lines(frags: Vec<Frag>, y: f32) -> Vec<Line> {
@@ -184,8 +254,9 @@ fn to_lines(frags: Vec<Frag>, y: f32) -> Vec<Line> {
     for f in frags {
         let split = cur.last().is_some_and(|p| {
             f.x0 - p.x1 >= 2.0 * f.size.max(p.size)
-                && leading_clause_number(&f.text).is_some_and(|(n, _)| {
-                    n.contains('.') || n.starts_with(|c: char| c.is_alphabetic() || c == '§')
+                && leading_clause_number(&f.text).is_some_and(|(n, at)| {
+                    (n.contains('.') || n.starts_with(|c: char| c.is_alphabetic() || c == '§'))
+                        && f.text[at..].starts_with(char::is_uppercase)
                 })
         });
         if split {
@@ -227,11 +298,7 @@ pub fn regions(rows: Vec<Row>) -> Vec<Vec<Line>> {
 }
 
 fn split_columns(rows: Vec<Row>, depth: usize, out: &mut Vec<Vec<Line>>) {
-    let lines = |rows: Vec<Row>| -> Vec<Line> {
-        rows.into_iter()
-            .flat_map(|r| to_lines(r.frags, r.y))
-            .collect()
-    };
+    let lines = order_lines;
     // Column search is quadratic in rows at worst; pages with thousands of rows are not
     // laid out in columns anyway.
     if depth >= 4 || rows.len() > MAX_ROWS_FOR_COLUMNS {
