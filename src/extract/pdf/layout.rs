@@ -213,7 +213,9 @@ fn table_run(rows: &[Row]) -> Option<(usize, Vec<f32>)> {
             let Some(c) = cols.iter().rposition(|c| f.x0 >= c - 2.0) else {
                 return false;
             };
-            cols.get(c + 1).is_none_or(|next| f.x1 <= next + 2.0)
+            // A cell may run over empty cells to its right, but text starting in the first
+            // column and running over the next is a paragraph below the table.
+            c > 0 || cols.get(c + 1).is_none_or(|next| f.x1 <= next + 2.0)
         })
     };
     let end = rows.iter().take_while(|r| fits(r)).count();
@@ -223,15 +225,13 @@ fn table_run(rows: &[Row]) -> Option<(usize, Vec<f32>)> {
 
 fn emit_table(rows: &[Row], cols: &[f32], out: &mut Vec<Line>) {
     let column = |f: &Frag| cols.iter().rposition(|c| f.x0 >= c - 2.0).unwrap_or(0);
-    // Table rows: text rows closer together than the table's smallest row pitch belong to one.
-    let pitch = rows
-        .windows(2)
-        .map(|w| w[0].y - w[1].y)
-        .filter(|dy| *dy > 0.5 * rows[0].size)
-        .fold(f32::MAX, f32::min);
+    // Table rows: text rows closer than 1.4 font sizes belong to one table row (lines of a
+    // wrapped cell, or a vertically centred cell between them); cell padding and borders put
+    // more space between table rows.
     let mut start = 0;
     for k in 1..=rows.len() {
-        let boundary = k == rows.len() || rows[k - 1].y - rows[k].y > pitch * 1.25 + 1.0;
+        let boundary =
+            k == rows.len() || rows[k - 1].y - rows[k].y > 1.4 * rows[k - 1].size.max(rows[k].size);
         if !boundary {
             continue;
         }

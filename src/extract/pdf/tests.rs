@@ -1027,3 +1027,63 @@ fn a_page_with_only_header_and_footer_keeps_them_as_furniture() {
         3
     );
 }
+
+#[test]
+fn tables_read_cell_by_cell_with_wrapped_cells_whole() {
+    // Regression (fixtures fr-01, de-01): wrapped cells were read line by line across the row,
+    // and tables were split into "columns".
+    let pdf = Pdf::new();
+    let mut c = String::new();
+    let row = |y: f32, cells: &[(f32, &str)]| -> String {
+        cells
+            .iter()
+            .map(|(x, t)| line("F1", 10.0, *x, y, t))
+            .collect()
+    };
+    c += &row(
+        700.0,
+        &[(72.0, "Requirement"), (230.0, "Level"), (380.0, "Evidence")],
+    );
+    c += &row(
+        682.0,
+        &[
+            (72.0, "Availability"),
+            (230.0, "99.5 % in office"),
+            (380.0, "Monthly report"),
+        ],
+    );
+    c += &row(670.0, &[(230.0, "hours")]);
+    c += &row(
+        652.0,
+        &[
+            (72.0, "Backups"),
+            (230.0, "Daily, kept for"),
+            (380.0, "Written procedure"),
+        ],
+    );
+    c += &row(640.0, &[(230.0, "thirty days")]);
+    c += &line(
+        "F1",
+        10.0,
+        72.0,
+        610.0,
+        "A paragraph below the table runs across all of its columns and ends here.",
+    );
+    let doc = read_pdf(&pdf.build(&[c])).unwrap();
+    let text = doc.plain_text().replace("\n\n", " | ");
+    assert!(
+        text.contains("Availability | 99.5 % in office hours | Monthly report"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Daily, kept for thirty days | Written procedure"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("A paragraph below the table runs across all of its columns and ends here.")
+    );
+    assert!(
+        doc.blocks.iter().all(|b| b.clause.is_none()),
+        "99.5 is a figure"
+    );
+}
