@@ -40,7 +40,15 @@ impl Pdf {
         self.doc.add_object(Stream::new(dict, data.to_vec()))
     }
 
-    fn build(mut self, pages: &[String]) -> Vec<u8> {
+    fn build(self, pages: &[String]) -> Vec<u8> {
+        let mut doc = self.finish(pages);
+        let mut out = Vec::new();
+        doc.save_to(&mut out).expect("test pdf saves");
+        out
+    }
+
+    /// The finished lopdf document, before saving.
+    fn finish(mut self, pages: &[String]) -> lopdf::Document {
         let pages_id = self.doc.new_object_id();
         let resources = self.doc.add_object(dictionary! {
             "Font" => Object::Dictionary(self.fonts.clone()),
@@ -71,9 +79,7 @@ impl Pdf {
             .doc
             .add_object(dictionary! {"Type" => "Catalog", "Pages" => pages_id});
         self.doc.trailer.set("Root", catalog);
-        let mut out = Vec::new();
-        self.doc.save_to(&mut out).expect("test pdf saves");
-        out
+        self.doc
     }
 }
 
@@ -858,5 +864,226 @@ fn numbered_headings_opening_several_pages_are_not_headers() {
             .filter(|b| b.kind == BlockKind::Footer)
             .count(),
         9
+    );
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Arbitrary operators and operands in a content stream never panic the interpreter,
+    /// layout or block building.
+    #[test]
+    fn arbitrary_content_streams_do_not_panic(noise in proptest::collection::vec(
+        proptest::prop_oneof![
+            proptest::prelude::Just("BT ".to_string()),
+            proptest::prelude::Just("ET ".to_string()),
+            proptest::prelude::Just("q ".to_string()),
+            proptest::prelude::Just("Q ".to_string()),
+            proptest::prelude::Just("/F1 ".to_string()),
+            proptest::prelude::Just("/FB ".to_string()),
+            proptest::prelude::Just("[(a) -9e30 (b)] TJ ".to_string()),
+            proptest::prelude::Just("<00ff01> Tj ".to_string()),
+            proptest::prelude::Just("(x) ' ".to_string()),
+            "[A-Za-z*'\"]{1,3} ",
+            "-?[0-9]{1,6}(\\.[0-9]{1,3})? ",
+        ],
+        0..80,
+    )) {
+        let pdf = Pdf::new();
+        let content = format!("BT /F1 10 Tf 72 700 Td (seed) Tj ET {}", noise.concat());
+        let _ = read_pdf(&pdf.build(&[content]));
+    }
+}
+
+fn encrypted(user_password: &str) -> Vec<u8> {
+    let pdf = Pdf::new();
+    let mut doc = pdf.finish(&[line("F1", 10.0, 72.0, 700.0, "Secret tender text.")]);
+    let id = Object::String(
+        b"0123456789abcdef".to_vec(),
+        lopdf::StringFormat::Hexadecimal,
+    );
+    doc.trailer.set("ID", vec![id.clone(), id]);
+    let version = lopdf::EncryptionVersion::V2 {
+        document: &doc,
+        owner_password: "owner",
+        user_password,
+        key_length: 128,
+        permissions: lopdf::Permissions::all(),
+    };
+    let state = lopdf::EncryptionState::try_from(version).unwrap();
+    doc.encrypt(&state).unwrap();
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn encrypted_with_the_empty_user_password_reads() {
+    let doc = read_pdf(&encrypted("")).unwrap();
+    assert_eq!(body(&doc), vec!["Secret tender text."]);
+}
+
+#[test]
+fn encrypted_with_a_user_password_is_an_encrypted_error() {
+    assert_eq!(
+        read_pdf(&encrypted("secret")),
+        Err(ErrorKind::Encrypted("a password is needed".into()))
+    );
+}
+
+#[test]
+fn a_page_with_thousands_of_rows_reads_quickly() {
+    let pdf = Pdf::new();
+    let mut c = String::new();
+    for i in 0..1900 {
+        let y = 800.0 - 0.25 * i as f32;
+        c += &format!(
+            "BT /F1 1 Tf 72 {y} Td (left {i}) Tj ET BT /F1 1 Tf 300 {y} Td (right {i}) Tj ET\n"
+        );
+    }
+    let t = Instant::now();
+    let doc = read_pdf(&pdf.build(&[c])).unwrap();
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+    assert!(doc.plain_text().contains("right 1899"));
+}
+
+#[test]
+fn pages_without_text_and_unmapped_glyphs_are_warned_about() {
+    let mut pdf = Pdf::new();
+    pdf.font(
+        "FG",
+        dictionary! {
+            "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Subset",
+            "Encoding" => dictionary! {"Differences" => vec![1.into(), "g17".into(), "g18".into()]},
+        },
+    );
+    let text = line("F1", 10.0, 72.0, 700.0, "Readable text.")
+        + "BT /FG 10 Tf 72 680 Td (\\001\\002\\001\\002) Tj ET\n";
+    let blank = "q 1 0 0 1 0 0 cm Q\n".to_string();
+    let doc = read_pdf(&pdf.build(&[text, blank])).unwrap();
+    assert_eq!(body(&doc), vec!["Readable text."]);
+    assert_eq!(
+        doc.warnings,
+        vec![
+            "1 of 2 pages have no text layer (scanned?): pages 2".to_string(),
+            "4 of 18 glyphs have no Unicode mapping in their font; text may be missing".to_string(),
+        ]
+    );
+}
+
+#[test]
+fn a_side_heading_and_its_first_clause_on_one_row_split() {
+    // Regression (en-02 fixture): "Article 4 Quality assurance   4.1 The Contractor ..." was
+    // one block, so clause 4.1 was lost.
+    let pdf = Pdf::new();
+    let mut c = line("FB", 11.0, 72.0, 700.0, "Article 4 Quality assurance");
+    c += &para_lines(
+        300.0,
+        700.0,
+        &[
+            "4.1 The Contractor shall maintain",
+            "automated tests for each release.",
+        ],
+    );
+    let doc = read_pdf(&pdf.build(&[c])).unwrap();
+    let got: Vec<(&str, Option<&str>)> = doc
+        .blocks
+        .iter()
+        .map(|b| (b.kind.name(), b.clause.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![("heading", Some("Article 4")), ("paragraph", Some("4.1"))]
+    );
+    assert_eq!(
+        doc.blocks[1].text,
+        "4.1 The Contractor shall maintain automated tests for each release."
+    );
+}
+
+#[test]
+fn a_page_with_only_header_and_footer_keeps_them_as_furniture() {
+    // Regression (de-02 fixture): an empty page's header leaked into the body.
+    let pdf = Pdf::new();
+    let pages: Vec<String> = ["one", "", "three"]
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let mut c = line("F1", 8.0, 72.0, 800.0, "Senatsverwaltung - Rahmenvertrag");
+            if !w.is_empty() {
+                c += &para_lines(72.0, 700.0, &[&format!("Body text {w}.")]);
+            }
+            c += &line("F1", 8.0, 280.0, 40.0, &format!("Seite {} von 3", i + 1));
+            c
+        })
+        .collect();
+    let doc = read_pdf(&pdf.build(&pages)).unwrap();
+    assert_eq!(body(&doc), vec!["Body text one.", "Body text three."]);
+    assert_eq!(
+        doc.blocks
+            .iter()
+            .filter(|b| b.kind == BlockKind::Header)
+            .count(),
+        3
+    );
+}
+
+#[test]
+fn tables_read_cell_by_cell_with_wrapped_cells_whole() {
+    // Regression (fixtures fr-01, de-01): wrapped cells were read line by line across the row,
+    // and tables were split into "columns".
+    let pdf = Pdf::new();
+    let mut c = String::new();
+    let row = |y: f32, cells: &[(f32, &str)]| -> String {
+        cells
+            .iter()
+            .map(|(x, t)| line("F1", 10.0, *x, y, t))
+            .collect()
+    };
+    c += &row(
+        700.0,
+        &[(72.0, "Requirement"), (230.0, "Level"), (380.0, "Evidence")],
+    );
+    c += &row(
+        682.0,
+        &[
+            (72.0, "Availability"),
+            (230.0, "99.5 % in office"),
+            (380.0, "Monthly report"),
+        ],
+    );
+    c += &row(670.0, &[(230.0, "hours")]);
+    c += &row(
+        652.0,
+        &[
+            (72.0, "Backups"),
+            (230.0, "Daily, kept for"),
+            (380.0, "Written procedure"),
+        ],
+    );
+    c += &row(640.0, &[(230.0, "thirty days")]);
+    c += &line(
+        "F1",
+        10.0,
+        72.0,
+        610.0,
+        "A paragraph below the table runs across all of its columns and ends here.",
+    );
+    let doc = read_pdf(&pdf.build(&[c])).unwrap();
+    let text = doc.plain_text().replace("\n\n", " | ");
+    assert!(
+        text.contains("Availability | 99.5 % in office hours | Monthly report"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Daily, kept for thirty days | Written procedure"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("A paragraph below the table runs across all of its columns and ends here.")
+    );
+    assert!(
+        doc.blocks.iter().all(|b| b.clause.is_none()),
+        "99.5 is a figure"
     );
 }
