@@ -271,3 +271,55 @@ fn redline_every_docx_and_odt_fixture() {
         assert!(len > 1000, "LibreOffice did not convert {}", w.display());
     }
 }
+
+#[test]
+fn redline_command_writes_changes_and_refuses_to_overwrite_its_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("tender.docx");
+    std::fs::copy("fixtures/example/tender.docx", &input).unwrap();
+    let before = std::fs::read(&input).unwrap();
+    let out = dir.path().join("tender.redline.docx");
+    let run = assert_cmd::Command::cargo_bin("tenderlint")
+        .unwrap()
+        .args(["redline", "--all", "-o"])
+        .arg(&out)
+        .arg(&input)
+        .env("SOURCE_DATE_EPOCH", "1767225600")
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(std::fs::read(&input).unwrap(), before, "input untouched");
+    let doc = tenderlint::extract::read_path(&out, &Limits::default()).unwrap();
+    let ours = doc
+        .tracked_changes
+        .iter()
+        .filter(|c| c.author.as_deref() == Some("tenderlint"))
+        .count();
+    assert!(ours >= 2, "tracked changes made: {ours}");
+    assert!(doc.tracked_changes.iter().all(|c| {
+        c.date
+            .as_deref()
+            .is_none_or(|d| d.starts_with("2026-01-01"))
+    }));
+    let comments = doc
+        .blocks
+        .iter()
+        .filter(|b| b.kind == BlockKind::Comment)
+        .count();
+    assert!(comments >= 5, "comments: {comments}");
+
+    let refused = assert_cmd::Command::cargo_bin("tenderlint")
+        .unwrap()
+        .args(["redline", "-o"])
+        .arg(&input)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("refusing to overwrite the input"));
+    assert_eq!(std::fs::read(&input).unwrap(), before);
+}

@@ -8,6 +8,7 @@
 mod engine;
 pub mod eval;
 pub mod extract;
+pub mod redline;
 pub mod review;
 pub mod rules;
 pub mod scan;
@@ -65,6 +66,9 @@ pub enum Command {
     Rules(rules::RulesArgs),
     /// Measure the rules against a labelled corpus: precision and recall.
     Eval(eval::EvalArgs),
+    /// Write a copy of the tender with the review in it: comments and tracked changes (DOCX,
+    /// ODT) or highlight and note annotations (PDF).
+    Redline(redline::RedlineArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -264,6 +268,7 @@ pub fn run() -> Result<ExitCode> {
         Some(Command::Review(args)) => review::run(args),
         Some(Command::Rules(args)) => rules::run(args),
         Some(Command::Eval(args)) => eval::run(args),
+        Some(Command::Redline(args)) => redline::run(args),
         None if wants_review(&cli.scan) => review::run(review::ReviewArgs {
             paths: cli.scan.paths,
             config: cli.scan.config,
