@@ -311,6 +311,11 @@ fn odt_word_order() {
     word_order("odt");
 }
 
+#[test]
+fn fodt_word_order() {
+    word_order("fodt");
+}
+
 fn clause_numbers(ext: &str) {
     run(
         &format!("{ext}: clause numbers (1.0 = identical list)"),
@@ -333,6 +338,11 @@ fn docx_clause_numbers() {
 #[test]
 fn odt_clause_numbers() {
     clause_numbers("odt");
+}
+
+#[test]
+fn fodt_clause_numbers() {
+    clause_numbers("fodt");
 }
 
 fn pdftotext(path: &Path) -> Option<String> {
@@ -564,4 +574,95 @@ fn rendered_pdfs_carry_their_source() {
         }
     }
     assert!(failures.is_empty(), "{failures:?}");
+}
+
+/// Inline markup spans of one kind ("{-", "-}") in a source.
+fn spans(tdoc: &str, open: &str, close: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = tdoc;
+    while let Some(at) = rest.find(open) {
+        let inner = &rest[at + open.len()..];
+        let Some(end) = inner.find(close) else { break };
+        out.push(inner[..end].to_string());
+        rest = &inner[end + close.len()..];
+    }
+    out
+}
+
+/// DOCX and ODT keep tracked changes and comments: deletions are recorded and absent from the
+/// text, insertions are recorded and present, comments are comment blocks (furniture).
+#[test]
+fn docx_and_odt_tracked_changes_and_comments() {
+    use tenderlint::document::ChangeKind;
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for source in load_sources() {
+        let tdoc = std::fs::read_to_string(fixtures_dir().join(format!("{}.tdoc", source.name)))
+            .expect("source");
+        let deleted = spans(&tdoc, "{-", "-}");
+        let inserted = spans(&tdoc, "{+", "+}");
+        let comments = spans(&tdoc, "{!", "!}");
+        if deleted.is_empty() && inserted.is_empty() && comments.is_empty() {
+            continue;
+        }
+        for ext in ["docx", "odt"] {
+            checked += 1;
+            let doc = match read(&source, ext) {
+                Ok(doc) => doc,
+                Err(e) => {
+                    failures.push(format!("{}.{ext}: {e}", source.name));
+                    continue;
+                }
+            };
+            let text = words(&doc.plain_text()).join(" ");
+            let recorded = |kind: ChangeKind, t: &str| {
+                doc.tracked_changes.iter().any(|c| {
+                    c.kind == kind && words(&c.text).join(" ").contains(&words(t).join(" "))
+                })
+            };
+            for d in &deleted {
+                if text.contains(&words(d).join(" ")) {
+                    failures.push(format!("{}.{ext}: deleted text in body: {d}", source.name));
+                }
+                if !recorded(ChangeKind::Deletion, d) {
+                    failures.push(format!("{}.{ext}: deletion not recorded: {d}", source.name));
+                }
+            }
+            for i in &inserted {
+                if !text.contains(&words(i).join(" ")) {
+                    failures.push(format!("{}.{ext}: inserted text missing: {i}", source.name));
+                }
+                if !recorded(ChangeKind::Insertion, i) {
+                    failures.push(format!(
+                        "{}.{ext}: insertion not recorded: {i}",
+                        source.name
+                    ));
+                }
+            }
+            for c in &comments {
+                let found = doc.blocks.iter().any(|b| {
+                    b.kind == BlockKind::Comment
+                        && words(&b.text).join(" ").contains(&words(c).join(" "))
+                });
+                if !found {
+                    failures.push(format!(
+                        "{}.{ext}: comment not a comment block: {c}",
+                        source.name
+                    ));
+                }
+                if text.contains(&words(c).join(" ")) {
+                    failures.push(format!("{}.{ext}: comment text in body: {c}", source.name));
+                }
+            }
+            println!(
+                "{:<32} {ext:<5} {} deletions, {} insertions, {} comments checked",
+                source.name,
+                deleted.len(),
+                inserted.len(),
+                comments.len()
+            );
+        }
+    }
+    assert!(checked >= 4, "fixtures with tracked changes: {checked}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
