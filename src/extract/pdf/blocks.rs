@@ -85,7 +85,7 @@ pub fn furniture(pages: &[PageRows]) -> Vec<Vec<Option<BlockKind>>> {
         r.y <= p.media[1] + 0.2 * h
     };
     // Candidate rows: the outermost rows at either edge.
-    let mut seen: HashMap<String, Vec<(usize, f32)>> = HashMap::new();
+    let mut seen: HashMap<String, Vec<(usize, f32, String)>> = HashMap::new();
     for (pi, p) in pages.iter().enumerate() {
         let n = p.rows.len();
         let top = p.rows.iter().take(EDGE_ROWS).filter(|r| in_top(p, r));
@@ -95,19 +95,26 @@ pub fn furniture(pages: &[PageRows]) -> Vec<Vec<Option<BlockKind>>> {
             .skip(n.saturating_sub(EDGE_ROWS))
             .filter(|r| in_bottom(p, r));
         for r in top.chain(bottom) {
-            seen.entry(mask(&r.text())).or_default().push((pi, r.y));
+            let t = r.text();
+            seen.entry(mask(&t)).or_default().push((pi, r.y, t));
         }
     }
-    let threshold = if pages.len() <= 8 { 2 } else { 3 };
+    // The same text at the same height on a few pages is furniture (a chapter's running
+    // header); text equal only once digits are masked ("Page 3 of 12") must recur on half the
+    // pages, or numbered headings that happen to open pages would qualify.
+    let exact_threshold = if pages.len() <= 8 { 2 } else { 3 };
+    let masked_threshold = exact_threshold.max(pages.len().div_ceil(2));
     let repeated = |text: &str, y: f32| -> bool {
         seen.get(&mask(text)).is_some_and(|v| {
-            let mut pages_hit: Vec<usize> = v
-                .iter()
-                .filter(|(_, oy)| (oy - y).abs() <= 4.0)
-                .map(|(p, _)| *p)
+            let near = v.iter().filter(|(_, oy, _)| (oy - y).abs() <= 4.0);
+            let mut masked: Vec<usize> = near.clone().map(|(p, _, _)| *p).collect();
+            masked.dedup();
+            let mut exact: Vec<usize> = near
+                .filter(|(_, _, t)| t == text)
+                .map(|(p, _, _)| *p)
                 .collect();
-            pages_hit.dedup();
-            pages_hit.len() >= threshold
+            exact.dedup();
+            exact.len() >= exact_threshold || masked.len() >= masked_threshold
         })
     };
     pages
@@ -390,8 +397,9 @@ impl<'a> Builder<'a> {
                 self.flush();
                 let (kind, body) = match item {
                     Some((kind, skip)) => {
-                        let level =
-                            1 + ((line.x0 - left) / (3.0 * line.size.max(1.0))).max(0.0) as u8;
+                        let level = (((line.x0 - left) / (3.0 * line.size.max(1.0))).max(0.0)
+                            as u8)
+                            .saturating_add(1);
                         let kind = match kind {
                             BlockKind::ListItem { .. } => BlockKind::ListItem {
                                 level: level.min(4),

@@ -847,7 +847,7 @@ pub fn truetype_reverse_cmap(font: &[u8]) -> Option<HashMap<u16, char>> {
                 let g = sub + 16 + 12 * k;
                 let (start, end, gid) = (be32(font, g)?, be32(font, g + 4)?, be32(font, g + 8)?);
                 for cp in start..=end.min(start.saturating_add(0xFFFF)) {
-                    add(cp, gid + (cp - start));
+                    add(cp, gid.wrapping_add(cp - start));
                 }
             }
         }

@@ -2,12 +2,13 @@
 //! -> rows (fragments sharing a baseline across the page) -> reading-order lines.
 //!
 //! Spaces come from the glyphs themselves or from gaps wider than a fraction of the font size;
-//! runs of spaces collapse, so justified text reads with single spaces. Columns are found from
-//! the horizontal projection of a band of rows: a vertical strip that no row of the band crosses,
-//! with text of real width on both sides, is a gutter, and the band is read left column first,
-//! then right (recursively, for three columns). A row that crosses the strip (a full-width title)
-//! ends the band, so a title above two columns stays first. Narrow "columns" (list bullets, table
-//! labels) are not split off: both sides must hold at least 15% of the band's width.
+//! runs of spaces collapse, so justified text reads with single spaces. Columns are found band by
+//! band: a wide gap in a row is a candidate gutter; following rows narrow it when their text
+//! reaches into it from one side and end the band when text sits inside or across it. A band with
+//! text on each side in at least three rows is read left column first, then right (recursively,
+//! for three columns); a full-width title ends the band, so it stays first. Narrow "columns"
+//! (list bullets, table labels) are not split off: both sides must hold at least 15% of the
+//! band's width.
 
 use super::content::PageGlyphs;
 
@@ -268,42 +269,60 @@ fn find_band(rows: &[Row]) -> Option<(usize, f32, f32)> {
         let mut end = 0;
         let (mut left_rows, mut right_rows) = (0, 0);
         let (mut minx, mut maxx) = (f32::MAX, f32::MIN);
-        for r in rows {
-            // Text reaching into the gap from one side narrows it; text inside it or across it
-            // ends the band.
-            let (mut na, mut nb) = (a, b);
-            let mut crossed = false;
-            for f in &r.frags {
-                if f.x1 <= na + 0.5 || f.x0 >= nb - 0.5 {
-                    continue;
-                }
-                if f.x0 <= na + 0.5 && f.x1 < nb {
-                    na = f.x1;
-                } else if f.x1 >= nb - 0.5 && f.x0 > na {
-                    nb = f.x0;
-                } else {
-                    crossed = true;
-                }
-            }
-            if crossed || nb - na < 0.5 * size {
+        let mut prev_y: Option<f32> = None;
+        for (j, r) in rows.iter().enumerate() {
+            let Some((na, nb)) = narrow(r, a, b, size) else {
+                break;
+            };
+            let has_l = r.frags.iter().any(|f| f.x1 <= na + 0.5);
+            let has_r = r.frags.iter().any(|f| f.x0 >= nb - 0.5);
+            // A one-sided row well below the band, soon followed by full-width text, opens that
+            // text (a heading after a two-column section) rather than continuing a column.
+            if prev_y.is_some_and(|py| py - r.y > 2.5 * size)
+                && !(has_l && has_r)
+                && rows
+                    .iter()
+                    .skip(j)
+                    .take(4)
+                    .any(|r2| narrow(r2, na, nb, size).is_none())
+            {
                 break;
             }
             a = na;
             b = nb;
-            let has_l = r.frags.iter().any(|f| f.x1 <= a + 0.5);
-            let has_r = r.frags.iter().any(|f| f.x0 >= b - 0.5);
             left_rows += usize::from(has_l);
             right_rows += usize::from(has_r);
             minx = minx.min(r.x0());
             maxx = maxx.max(r.x1());
+            prev_y = Some(r.y);
             end += 1;
         }
         let width = maxx - minx;
-        if left_rows >= 3 && right_rows >= 3 && a - minx >= 0.2 * width && maxx - b >= 0.2 * width {
+        if left_rows >= 3 && right_rows >= 3 && a - minx >= 0.15 * width && maxx - b >= 0.15 * width
+        {
             return Some((end, a, b));
         }
     }
     None
+}
+
+/// The gap (a, b) after row `r`: text reaching into it from one side narrows it; `None` when
+/// text sits inside or across it, or too little of it is left.
+fn narrow(r: &Row, a: f32, b: f32, size: f32) -> Option<(f32, f32)> {
+    let (mut na, mut nb) = (a, b);
+    for f in &r.frags {
+        if f.x1 <= na + 0.5 || f.x0 >= nb - 0.5 {
+            continue;
+        }
+        if f.x0 <= na + 0.5 && f.x1 < nb {
+            na = f.x1;
+        } else if f.x1 >= nb - 0.5 && f.x0 > na {
+            nb = f.x0;
+        } else {
+            return None;
+        }
+    }
+    (nb - na >= 0.5 * size).then_some((na, nb))
 }
 
 /// Glyphs of a page straight to rows (used by the reader and by tests).

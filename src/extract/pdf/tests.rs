@@ -269,6 +269,15 @@ fn two_columns_read_left_then_right_with_title_first() {
             "right five.",
         ],
     );
+    // After the columns: a heading on the left, then full-width text.
+    c += &line("FB", 12.0, 72.0, 600.0, "2 Next section");
+    c += &line(
+        "F1",
+        10.0,
+        72.0,
+        580.0,
+        "Full-width text below both columns runs from the left margin to the right one.",
+    );
     let doc = read_pdf(&pdf.build(&[c])).unwrap();
     assert_eq!(
         body(&doc),
@@ -276,6 +285,8 @@ fn two_columns_read_left_then_right_with_title_first() {
             "A title across both columns",
             "left one left left left left two left left left left three left left left four left left left left five.",
             "right one right right right two right right right three right four right right right five.",
+            "2 Next section",
+            "Full-width text below both columns runs from the left margin to the right one.",
         ]
     );
     assert_eq!(doc.blocks[0].kind, BlockKind::Heading { level: 1 });
@@ -794,4 +805,86 @@ fn geometry_gives_each_block_its_line_rectangles() {
     assert!((rect0[0] - 72.0).abs() < 0.01 && rect0[1] < 700.0 && rect0[3] > 700.0);
     assert!(g.lines[1].1[3] < rect0[1] + 10.0);
     assert!(geo[0].lines.is_empty(), "furniture has no lines");
+}
+
+#[test]
+fn numbered_headings_opening_several_pages_are_not_headers() {
+    // Regression: masking digits made "4.1 Scope" and "7.1 Scope" at the top of pages look
+    // like a running header.
+    let pdf = Pdf::new();
+    let pages: Vec<String> = (1..=9)
+        .map(|n| {
+            let mut c = line("F1", 8.0, 72.0, 800.0, "ACME Tender");
+            if n % 2 == 0 {
+                c += &line("FB", 12.0, 72.0, 760.0, &format!("{n}.1 Scope"));
+            }
+            let words = [
+                "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota",
+            ];
+            let w = words[n - 1];
+            c += &para_lines(
+                72.0,
+                700.0,
+                &[
+                    &format!("Body text {w} that differs"),
+                    &format!("here {w}."),
+                ],
+            );
+            c += &line("F1", 8.0, 280.0, 40.0, &format!("Page {n} of 9"));
+            c
+        })
+        .collect();
+    let doc = read_pdf(&pdf.build(&pages)).unwrap();
+    let headings: Vec<&str> = doc
+        .blocks
+        .iter()
+        .filter(|b| matches!(b.kind, BlockKind::Heading { .. }))
+        .map(|b| b.text.as_str())
+        .collect();
+    assert_eq!(
+        headings,
+        vec!["2.1 Scope", "4.1 Scope", "6.1 Scope", "8.1 Scope"]
+    );
+    assert_eq!(
+        doc.blocks
+            .iter()
+            .filter(|b| b.kind == BlockKind::Header)
+            .count(),
+        9
+    );
+    assert_eq!(
+        doc.blocks
+            .iter()
+            .filter(|b| b.kind == BlockKind::Footer)
+            .count(),
+        9
+    );
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Arbitrary operators and operands in a content stream never panic the interpreter,
+    /// layout or block building.
+    #[test]
+    fn arbitrary_content_streams_do_not_panic(noise in proptest::collection::vec(
+        proptest::prop_oneof![
+            proptest::prelude::Just("BT ".to_string()),
+            proptest::prelude::Just("ET ".to_string()),
+            proptest::prelude::Just("q ".to_string()),
+            proptest::prelude::Just("Q ".to_string()),
+            proptest::prelude::Just("/F1 ".to_string()),
+            proptest::prelude::Just("/FB ".to_string()),
+            proptest::prelude::Just("[(a) -9e30 (b)] TJ ".to_string()),
+            proptest::prelude::Just("<00ff01> Tj ".to_string()),
+            proptest::prelude::Just("(x) ' ".to_string()),
+            "[A-Za-z*'\"]{1,3} ",
+            "-?[0-9]{1,6}(\\.[0-9]{1,3})? ",
+        ],
+        0..80,
+    )) {
+        let pdf = Pdf::new();
+        let content = format!("BT /F1 10 Tf 72 700 Td (seed) Tj ET {}", noise.concat());
+        let _ = read_pdf(&pdf.build(&[content]));
+    }
 }
