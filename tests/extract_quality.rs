@@ -666,3 +666,67 @@ fn docx_and_odt_tracked_changes_and_comments() {
     assert!(checked >= 4, "fixtures with tracked changes: {checked}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// One table with every figure for every fixture and rendering (run with `--nocapture`); fails
+/// only when a rendering cannot be read at all, the per-check tests hold the thresholds.
+#[test]
+fn quality_table() {
+    let has_pdftotext = std::process::Command::new("pdftotext")
+        .arg("-v")
+        .output()
+        .is_ok();
+    let mut unreadable = Vec::new();
+    println!(
+        "\n{:<30} {:<5} {:>7} {:>7} {:>7} {:>9} {:>6} {:>9}",
+        "fixture", "fmt", "words", "notes", "clauses", "pdftotext", "splits", "furniture"
+    );
+    for source in load_sources() {
+        for ext in ["pdf", "docx", "odt", "fodt"] {
+            let doc = match read(&source, ext) {
+                Ok(doc) => doc,
+                Err(e) => {
+                    println!("{:<30} {ext:<5} unreadable: {e}", source.name);
+                    unreadable.push(format!("{}.{ext}: {e}", source.name));
+                    continue;
+                }
+            };
+            let (body, notes) = word_recall(&source, &doc);
+            let (clauses, _) = clause_report(&source, &doc);
+            let (reference, splits, furniture) = if ext == "pdf" {
+                let reference = if has_pdftotext {
+                    pdftotext(&fixtures_dir().join(format!("{}.pdf", source.name)))
+                        .map(|t| {
+                            let want = words(&t);
+                            let all: String =
+                                doc.blocks.iter().map(|b| format!("{}\n", b.text)).collect();
+                            let got = words(&all);
+                            format!("{:.4}", ratio(lcs(&want, &got), want.len()))
+                        })
+                        .unwrap_or_else(|| "-".into())
+                } else {
+                    "-".into()
+                };
+                let splits = hyphenation_splits(&source, &doc.plain_text()).len();
+                let header = words(&source.header).join(" ");
+                let leaks = doc
+                    .body()
+                    .filter(|(_, b)| {
+                        (!header.is_empty() && words(&b.text).join(" ").contains(&header))
+                            || is_footer_line(&source.footer, &b.text)
+                    })
+                    .count();
+                (reference, splits.to_string(), leaks.to_string())
+            } else {
+                ("-".into(), "-".into(), "-".into())
+            };
+            println!(
+                "{:<30} {ext:<5} {body:>7.4} {notes:>7.4} {clauses:>7.4} {reference:>9} {splits:>6} {furniture:>9}",
+                source.name
+            );
+        }
+    }
+    println!(
+        "words: LCS/source words; pdftotext: LCS of pdftotext words in the reader's blocks (order-sensitive, informative); splits/furniture: counts"
+    );
+    assert!(unreadable.is_empty(), "{unreadable:?}");
+}
