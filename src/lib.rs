@@ -15,6 +15,7 @@
 //! glue around it.
 
 pub mod analysis;
+pub mod batch;
 pub mod check;
 pub mod config;
 pub mod document;
@@ -27,6 +28,7 @@ pub mod lang;
 pub mod limits;
 pub mod normalise;
 pub mod redline;
+pub mod report;
 pub mod review;
 pub mod rules;
 pub mod ruleset;

@@ -1,13 +1,30 @@
+//! The `tenderlint` binary: parse arguments, dispatch, map errors to exit codes. Everything else
+//! lives in the library (the pipeline) and in `cli` (argument types and the subcommands' glue).
+
 mod cli;
+mod tui;
 
 use std::process::ExitCode;
+
+/// Exit code for usage errors and for batches with unreadable documents.
+const EXIT_TROUBLE: u8 = 2;
 
 fn main() -> ExitCode {
     match cli::run() {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("tenderlint: error: {err:#}");
-            ExitCode::from(2)
+            // A closed pipe (`tenderlint scan . | head`) is how the reader says "enough".
+            if err.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("tenderlint: error: {err}");
+            for cause in err.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(EXIT_TROUBLE)
         }
     }
 }

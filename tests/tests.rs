@@ -1,7 +1,10 @@
-//! The one integration-test binary; each module tests one area.
+//! The one integration-test binary; each module tests one area through the public surface.
 
 mod engine;
 mod eval;
 mod extract_docx;
 mod extract_pdf;
 mod extract_quality;
+mod redline;
+mod review_tmux;
+mod scan;

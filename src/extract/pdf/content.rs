@@ -9,10 +9,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use lopdf::content::Content;
 use lopdf::{Dictionary, Object, ObjectId};
 
 use super::fonts::Font;
+use super::lexer::{Lexer, Operand};
 use super::objects::Objects;
 use crate::error::ErrorKind;
 
@@ -36,6 +36,8 @@ pub struct Glyph {
 pub struct PageGlyphs {
     pub glyphs: Vec<Glyph>,
     pub text: String,
+    /// Glyphs drawn whose code maps to no text (fonts without a usable encoding).
+    pub unmapped: usize,
 }
 
 impl PageGlyphs {
@@ -99,7 +101,8 @@ pub struct Interp<'a, 'o> {
     tlm: M,
 }
 
-const MAX_GLYPHS_PER_PAGE: usize = 2_000_000;
+/// Glyphs kept per page; a dense real page has a few thousand. Bounds memory on crafted input.
+const MAX_GLYPHS_PER_PAGE: usize = 500_000;
 
 impl<'a, 'o> Interp<'a, 'o> {
     pub fn new(objs: &'o Objects<'a>, fonts: &'o FontCache, start: Instant) -> Self {
@@ -129,8 +132,9 @@ impl<'a, 'o> Interp<'a, 'o> {
     /// Interprets one content stream with its resources.
     pub fn run(&mut self, data: &[u8], resources: Option<&Dictionary>) -> Result<(), ErrorKind> {
         let mut local_fonts: HashMap<Vec<u8>, Arc<Font>> = HashMap::new();
-        for op in Content::decode_iter(data) {
-            let Ok(op) = op else { break };
+        let mut lexer = Lexer::new(data);
+        let mut args: Vec<Operand> = Vec::new();
+        while let Some(op) = lexer.next_op(&mut args) {
             self.ops += 1;
             if self.ops % 4096 == 0 {
                 self.check_time()?;
@@ -138,80 +142,68 @@ impl<'a, 'o> Interp<'a, 'o> {
                     return Err(e);
                 }
             }
-            let args = &op.operands;
-            let num = |i: usize| -> f32 {
-                match args.get(i) {
-                    Some(Object::Integer(v)) => *v as f32,
-                    Some(Object::Real(v)) if v.is_finite() => *v,
-                    _ => 0.0,
-                }
-            };
-            match op.operator.as_str() {
-                "q" if self.gstack.len() < 4096 => self.gstack.push(self.gs.clone()),
-                "Q" => {
+            let num = |i: usize| -> f32 { args.get(i).map_or(0.0, Operand::num) };
+            match op {
+                b"q" if self.gstack.len() < 4096 => self.gstack.push(self.gs.clone()),
+                b"Q" => {
                     if let Some(g) = self.gstack.pop() {
                         self.gs = g;
                     }
                 }
-                "cm" => {
+                b"cm" => {
                     let m = M([num(0), num(1), num(2), num(3), num(4), num(5)]);
                     self.gs.ctm = m.mul(&self.gs.ctm);
                 }
-                "BT" => {
+                b"BT" => {
                     self.tm = M::ID;
                     self.tlm = M::ID;
                 }
-                "Tf" => {
+                b"Tf" => {
                     self.gs.size = num(1);
-                    if let Some(Object::Name(name)) = args.first() {
+                    if let Some(Operand::Name(name)) = args.first() {
                         self.gs.font = Some(self.font(name, resources, &mut local_fonts));
                     }
                 }
-                "Tc" => self.gs.tc = num(0),
-                "Tw" => self.gs.tw = num(0),
-                "Tz" => self.gs.th = num(0) / 100.0,
-                "TL" => self.gs.tl = num(0),
-                "Ts" => self.gs.rise = num(0),
-                "Td" => self.next_line(num(0), num(1)),
-                "TD" => {
+                b"Tc" => self.gs.tc = num(0),
+                b"Tw" => self.gs.tw = num(0),
+                b"Tz" => self.gs.th = num(0) / 100.0,
+                b"TL" => self.gs.tl = num(0),
+                b"Ts" => self.gs.rise = num(0),
+                b"Td" => self.next_line(num(0), num(1)),
+                b"TD" => {
                     self.gs.tl = -num(1);
                     self.next_line(num(0), num(1));
                 }
-                "Tm" => {
+                b"Tm" => {
                     self.tm = M([num(0), num(1), num(2), num(3), num(4), num(5)]);
                     self.tlm = self.tm;
                 }
-                "T*" => self.next_line(0.0, -self.gs.tl),
-                "Tj" => {
-                    if let Some(Object::String(s, _)) = args.first() {
+                b"T*" => self.next_line(0.0, -self.gs.tl),
+                b"Tj" => {
+                    if let Some(Operand::Str(s)) = args.first() {
                         self.show(s);
                     }
                 }
-                "'" => {
+                b"'" => {
                     self.next_line(0.0, -self.gs.tl);
-                    if let Some(Object::String(s, _)) = args.first() {
+                    if let Some(Operand::Str(s)) = args.first() {
                         self.show(s);
                     }
                 }
-                "\"" => {
+                b"\"" => {
                     self.gs.tw = num(0);
                     self.gs.tc = num(1);
                     self.next_line(0.0, -self.gs.tl);
-                    if let Some(Object::String(s, _)) = args.get(2) {
+                    if let Some(Operand::Str(s)) = args.get(2) {
                         self.show(s);
                     }
                 }
-                "TJ" => {
-                    if let Some(Object::Array(items)) = args.first() {
+                b"TJ" => {
+                    if let Some(Operand::Array(items)) = args.first() {
                         for item in items {
                             match item {
-                                Object::String(s, _) => self.show(s),
-                                Object::Integer(_) | Object::Real(_) => {
-                                    let n = match item {
-                                        Object::Integer(v) => *v as f32,
-                                        Object::Real(v) if v.is_finite() => *v,
-                                        _ => 0.0,
-                                    };
+                                Operand::Str(s) => self.show(s),
+                                Operand::Num(n) => {
                                     let tx = -n / 1000.0 * self.gs.size * self.gs.th;
                                     self.tm = M::translate(tx, 0.0).mul(&self.tm);
                                 }
@@ -220,8 +212,8 @@ impl<'a, 'o> Interp<'a, 'o> {
                         }
                     }
                 }
-                "Do" => {
-                    if let Some(Object::Name(name)) = args.first() {
+                b"Do" => {
+                    if let Some(Operand::Name(name)) = args.first() {
                         self.do_xobject(name, resources)?;
                     }
                 }
@@ -304,7 +296,9 @@ impl<'a, 'o> Interp<'a, 'o> {
             } else {
                 3
             };
-            if !text.is_empty() && out.glyphs.len() < MAX_GLYPHS_PER_PAGE {
+            if text.is_empty() {
+                out.unmapped += 1;
+            } else if out.glyphs.len() < MAX_GLYPHS_PER_PAGE {
                 let start = out.text.len() as u32;
                 out.text.push_str(text);
                 out.glyphs.push(Glyph {

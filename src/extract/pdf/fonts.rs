@@ -26,23 +26,30 @@ pub struct CMap {
 }
 
 impl CMap {
-    pub fn lookup(&self, code: u32) -> Option<String> {
+    /// Appends the text for `code` to `out`; false when the map has no entry.
+    pub fn lookup_into(&self, code: u32, out: &mut String) -> bool {
         if let Some(s) = self.chars.get(&code) {
-            return Some(s.clone());
+            out.push_str(s);
+            return true;
         }
         let i = self.ranges.partition_point(|(lo, _, _)| *lo <= code);
         // Ranges may overlap; search back a few entries for one that covers the code.
         for (lo, hi, dst) in self.ranges[..i].iter().rev().take(8) {
             if code >= *lo && code <= *hi {
-                let mut units = dst.clone();
-                let delta = code - lo;
-                if let Some(last) = units.last_mut() {
-                    *last = last.wrapping_add(delta as u16);
-                }
-                return Some(String::from_utf16_lossy(&units));
+                let delta = (code - lo) as u16;
+                let n = dst.len();
+                let units = dst.iter().enumerate().map(|(k, u)| {
+                    if k + 1 == n {
+                        u.wrapping_add(delta)
+                    } else {
+                        *u
+                    }
+                });
+                out.extend(char::decode_utf16(units).map(|c| c.unwrap_or('\u{FFFD}')));
+                return true;
             }
         }
-        None
+        false
     }
 
     pub fn is_empty(&self) -> bool {
@@ -687,8 +694,11 @@ impl Font {
     }
 
     fn text_for(&self, code: u32, out: &mut String) {
-        if let Some(s) = self.to_unicode.as_ref().and_then(|c| c.lookup(code)) {
-            out.push_str(&s);
+        if self
+            .to_unicode
+            .as_ref()
+            .is_some_and(|c| c.lookup_into(code, out))
+        {
             return;
         }
         if self.ucs2 {

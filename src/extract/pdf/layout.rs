@@ -57,6 +57,8 @@ pub struct Line {
 
 /// Gap (in font sizes) above which a new word starts when the PDF has no space glyph.
 const SPACE_GAP: f32 = 0.12;
+/// Pages with more rows than this are read as one column.
+const MAX_ROWS_FOR_COLUMNS: usize = 2000;
 /// Gap (in font sizes) above which text on one baseline splits into separate fragments.
 const SPLIT_GAP: f32 = 0.9;
 
@@ -208,7 +210,9 @@ fn split_columns(rows: Vec<Row>, depth: usize, out: &mut Vec<Vec<Line>>) {
             .filter_map(|r| to_line(r.frags, r.y))
             .collect()
     };
-    if depth >= 4 {
+    // Column search is quadratic in rows at worst; pages with thousands of rows are not
+    // laid out in columns anyway.
+    if depth >= 4 || rows.len() > MAX_ROWS_FOR_COLUMNS {
         out.push(lines(rows));
         return;
     }

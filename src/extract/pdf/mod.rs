@@ -14,6 +14,7 @@ mod blocks;
 mod content;
 mod fonts;
 mod layout;
+mod lexer;
 mod objects;
 
 #[cfg(test)]
@@ -37,6 +38,12 @@ use blocks::PageRows;
 use content::{FontCache, Interp};
 use layout::Row;
 use objects::Objects;
+
+/// What a page yielded, for the document's warnings.
+struct PageStats {
+    glyphs: usize,
+    unmapped: usize,
+}
 
 /// A leaf of the page tree with what it inherits.
 struct PageRef<'d> {
@@ -72,16 +79,22 @@ pub fn read_with_geometry(
         return Err(e);
     }
     let fonts: FontCache = Mutex::new(Default::default());
-    let results: Vec<Result<(PageRows, usize), ErrorKind>> = pages
+    let results: Vec<Result<(PageRows, PageStats), ErrorKind>> = pages
         .par_iter()
         .enumerate()
         .map(|(i, p)| read_page(&objs, &fonts, p, i as u32 + 1, start))
         .collect();
     let mut page_rows = Vec::with_capacity(results.len());
     let mut glyphs = 0usize;
+    let mut unmapped = 0usize;
+    let mut empty_pages = Vec::new();
     for r in results {
-        let (rows, n) = r?;
-        glyphs += n;
+        let (rows, stats) = r?;
+        glyphs += stats.glyphs;
+        unmapped += stats.unmapped;
+        if stats.glyphs == 0 {
+            empty_pages.push(rows.number);
+        }
         page_rows.push(rows);
     }
     if let Some(e) = objs.error() {
@@ -92,6 +105,22 @@ pub fn read_with_geometry(
     }
     let mut doc = Document::new(path, Format::Pdf);
     doc.pages = Some(page_rows.len() as u32);
+    if !empty_pages.is_empty() {
+        let list: Vec<String> = empty_pages.iter().take(20).map(u32::to_string).collect();
+        let more = if empty_pages.len() > 20 { ", ..." } else { "" };
+        doc.warnings.push(format!(
+            "{} of {} pages have no text layer (scanned?): pages {}{more}",
+            empty_pages.len(),
+            page_rows.len(),
+            list.join(", ")
+        ));
+    }
+    if unmapped * 20 > glyphs + unmapped {
+        doc.warnings.push(format!(
+            "{unmapped} of {} glyphs have no Unicode mapping in their font; text may be missing",
+            glyphs + unmapped
+        ));
+    }
     doc.title = info_title(&pdf);
     let (blocks, geometry) = build_blocks(page_rows);
     doc.blocks = blocks;
@@ -241,7 +270,7 @@ fn read_page(
     page: &PageRef,
     number: u32,
     start: Instant,
-) -> Result<(PageRows, usize), ErrorKind> {
+) -> Result<(PageRows, PageStats), ErrorKind> {
     if start.elapsed() > objs.limits.timeout {
         return Err(ErrorKind::Timeout(objs.limits.timeout.as_secs()));
     }
@@ -266,7 +295,10 @@ fn read_page(
         }
     }
     interp.run(&data, page.resources)?;
-    let glyphs = interp.out.glyphs.len();
+    let stats = PageStats {
+        glyphs: interp.out.glyphs.len(),
+        unmapped: interp.out.unmapped,
+    };
     let media = interp.out.normalise_direction(page.media);
     let rows = layout::page_rows(&interp.out);
     Ok((
@@ -275,7 +307,7 @@ fn read_page(
             media,
             rows,
         },
-        glyphs,
+        stats,
     ))
 }
 

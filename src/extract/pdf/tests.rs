@@ -40,7 +40,15 @@ impl Pdf {
         self.doc.add_object(Stream::new(dict, data.to_vec()))
     }
 
-    fn build(mut self, pages: &[String]) -> Vec<u8> {
+    fn build(self, pages: &[String]) -> Vec<u8> {
+        let mut doc = self.finish(pages);
+        let mut out = Vec::new();
+        doc.save_to(&mut out).expect("test pdf saves");
+        out
+    }
+
+    /// The finished lopdf document, before saving.
+    fn finish(mut self, pages: &[String]) -> lopdf::Document {
         let pages_id = self.doc.new_object_id();
         let resources = self.doc.add_object(dictionary! {
             "Font" => Object::Dictionary(self.fonts.clone()),
@@ -71,9 +79,7 @@ impl Pdf {
             .doc
             .add_object(dictionary! {"Type" => "Catalog", "Pages" => pages_id});
         self.doc.trailer.set("Root", catalog);
-        let mut out = Vec::new();
-        self.doc.save_to(&mut out).expect("test pdf saves");
-        out
+        self.doc
     }
 }
 
@@ -887,4 +893,80 @@ proptest::proptest! {
         let content = format!("BT /F1 10 Tf 72 700 Td (seed) Tj ET {}", noise.concat());
         let _ = read_pdf(&pdf.build(&[content]));
     }
+}
+
+fn encrypted(user_password: &str) -> Vec<u8> {
+    let pdf = Pdf::new();
+    let mut doc = pdf.finish(&[line("F1", 10.0, 72.0, 700.0, "Secret tender text.")]);
+    let id = Object::String(
+        b"0123456789abcdef".to_vec(),
+        lopdf::StringFormat::Hexadecimal,
+    );
+    doc.trailer.set("ID", vec![id.clone(), id]);
+    let version = lopdf::EncryptionVersion::V2 {
+        document: &doc,
+        owner_password: "owner",
+        user_password,
+        key_length: 128,
+        permissions: lopdf::Permissions::all(),
+    };
+    let state = lopdf::EncryptionState::try_from(version).unwrap();
+    doc.encrypt(&state).unwrap();
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn encrypted_with_the_empty_user_password_reads() {
+    let doc = read_pdf(&encrypted("")).unwrap();
+    assert_eq!(body(&doc), vec!["Secret tender text."]);
+}
+
+#[test]
+fn encrypted_with_a_user_password_is_an_encrypted_error() {
+    assert_eq!(
+        read_pdf(&encrypted("secret")),
+        Err(ErrorKind::Encrypted("a password is needed".into()))
+    );
+}
+
+#[test]
+fn a_page_with_thousands_of_rows_reads_quickly() {
+    let pdf = Pdf::new();
+    let mut c = String::new();
+    for i in 0..1900 {
+        let y = 800.0 - 0.25 * i as f32;
+        c += &format!(
+            "BT /F1 1 Tf 72 {y} Td (left {i}) Tj ET BT /F1 1 Tf 300 {y} Td (right {i}) Tj ET\n"
+        );
+    }
+    let t = Instant::now();
+    let doc = read_pdf(&pdf.build(&[c])).unwrap();
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+    assert!(doc.plain_text().contains("right 1899"));
+}
+
+#[test]
+fn pages_without_text_and_unmapped_glyphs_are_warned_about() {
+    let mut pdf = Pdf::new();
+    pdf.font(
+        "FG",
+        dictionary! {
+            "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Subset",
+            "Encoding" => dictionary! {"Differences" => vec![1.into(), "g17".into(), "g18".into()]},
+        },
+    );
+    let text = line("F1", 10.0, 72.0, 700.0, "Readable text.")
+        + "BT /FG 10 Tf 72 680 Td (\\001\\002\\001\\002) Tj ET\n";
+    let blank = "q 1 0 0 1 0 0 cm Q\n".to_string();
+    let doc = read_pdf(&pdf.build(&[text, blank])).unwrap();
+    assert_eq!(body(&doc), vec!["Readable text."]);
+    assert_eq!(
+        doc.warnings,
+        vec![
+            "1 of 2 pages have no text layer (scanned?): pages 2".to_string(),
+            "4 of 18 glyphs have no Unicode mapping in their font; text may be missing".to_string(),
+        ]
+    );
 }
