@@ -179,7 +179,11 @@ fn cli_prints_json_and_maps_the_floor_to_the_exit_code() {
         String::from_utf8_lossy(&out.stderr)
     );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
-    assert_eq!(report["documents"], 12);
+    assert!(
+        report["documents"].as_u64().is_some_and(|n| n >= 12),
+        "{}",
+        report["documents"]
+    );
     assert!(report["by_category"]["vendor-lock-in"]["hits"].is_u64());
     // No slice can reach a recall above 1: the floor must fail with exit code 1.
     assert_cmd::Command::cargo_bin("tenderlint")
