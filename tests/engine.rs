@@ -585,3 +585,59 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+#[test]
+fn cli_rules_check_and_test_report_problems_and_exit_codes() {
+    use assert_cmd::Command;
+    let out = Command::cargo_bin("tenderlint")
+        .expect("binary")
+        .args(["rules", "check"])
+        .arg(root().join("fixtures/rulesets-test"))
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pack = dir.path().join("broken");
+    std::fs::create_dir_all(&pack).expect("mkdir");
+    std::fs::write(pack.join("pack.toml"), "name = \"b\"\nversion = \"0\"\n").expect("write");
+    std::fs::copy(
+        root().join("fixtures/rulesets-broken/unknown-key.toml"),
+        pack.join("10-x.toml"),
+    )
+    .expect("copy");
+    let out = Command::cargo_bin("tenderlint")
+        .expect("binary")
+        .args(["rules", "check"])
+        .arg(&pack)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("10-x.toml:5:1: unknown key \"sevrity\" (did you mean \"severity\"?)"),
+        "{stdout}"
+    );
+    let out = Command::cargo_bin("tenderlint")
+        .expect("binary")
+        .args(["rules", "test"])
+        .arg(root().join("fixtures/rulesets-test"))
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains(" passed, 0 failed"));
+    let out = Command::cargo_bin("tenderlint")
+        .expect("binary")
+        .args(["rules", "schema"])
+        .output()
+        .expect("runs");
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(schema["title"], "tenderlint rule file");
+}

@@ -164,6 +164,17 @@ impl PhraseSet {
         }
     }
 
+    /// True when some phrase could start at word `at` (its first word test passes).
+    pub fn starts_at(&self, input: &Input<'_>, at: usize) -> bool {
+        self.by_first.contains_key(input.word(at))
+            || self.other_first.iter().any(|&i| {
+                self.phrases
+                    .get(i as usize)
+                    .and_then(|(t, _)| t.first())
+                    .is_some_and(|t| t.matches(input, at))
+            })
+    }
+
     /// First words of all phrases, as prefilter anchors.
     fn anchors(&self) -> Option<Vec<Anchor>> {
         let mut out = Vec::new();
@@ -203,6 +214,7 @@ pub struct Input<'a> {
     pub tokens: &'a [Token],
     lang: Lang,
     stems: std::cell::OnceCell<Vec<String>>,
+    scratch: std::cell::RefCell<Scratch>,
 }
 
 impl<'a> Input<'a> {
@@ -212,6 +224,7 @@ impl<'a> Input<'a> {
             tokens,
             lang,
             stems: std::cell::OnceCell::new(),
+            scratch: std::cell::RefCell::new(Scratch::default()),
         }
     }
 
@@ -270,7 +283,21 @@ pub struct Pattern {
     prog: Vec<Inst>,
     sets: Vec<Arc<PhraseSet>>,
     anchors: Option<Vec<Anchor>>,
+    groups: Vec<Vec<Anchor>>,
     uses_brand: bool,
+    /// The consuming instructions reachable from the start: a word where none of them matches
+    /// cannot start a match, which saves running the NFA there.
+    first: Vec<usize>,
+}
+
+/// Reusable buffers of the NFA simulation (one per input, so no allocation per start word).
+#[derive(Debug, Default)]
+pub struct Scratch {
+    seen: Vec<usize>,
+    cur: Vec<(usize, Option<u32>)>,
+    next: Vec<(usize, Option<u32>)>,
+    pending: Vec<(usize, usize, Option<u32>)>,
+    stack: Vec<(usize, Option<u32>)>,
 }
 
 /// One match: words `start..end` of the input; `brand` is the catalogue entry that matched
@@ -542,14 +569,21 @@ impl Compiler {
 }
 
 /// Cost of an anchor set for the prefilter: common short words make every block a candidate.
+const COMMON: &[&str] = &[
+    "the", "a", "an", "of", "to", "in", "and", "or", "be", "is", "are", "by", "for", "with",
+    "shall", "will", "may", "must", "all", "any", "this", "that", "le", "la", "les", "de", "des",
+    "du", "et", "ou", "un", "une", "est", "sont", "à", "en", "par", "pour", "der", "die", "das",
+    "den", "dem", "und", "oder", "ist", "sind", "ein", "eine", "zu", "von", "het", "een", "van",
+    "en", "of", "is", "zijn", "te", "op", "voor", "met",
+];
+
+/// A set is selective when none of its anchors is a very common or very short word.
+fn is_selective(set: &[Anchor]) -> bool {
+    set.iter()
+        .all(|a| !COMMON.contains(&a.text.as_str()) && a.text.chars().count() >= 3)
+}
+
 fn anchor_cost(set: &[Anchor]) -> f64 {
-    const COMMON: &[&str] = &[
-        "the", "a", "an", "of", "to", "in", "and", "or", "be", "is", "are", "by", "for", "with",
-        "shall", "will", "may", "must", "all", "any", "this", "that", "le", "la", "les", "de",
-        "des", "du", "et", "ou", "un", "une", "est", "sont", "à", "en", "par", "pour", "der",
-        "die", "das", "den", "dem", "und", "oder", "ist", "sind", "ein", "eine", "zu", "von",
-        "het", "een", "van", "en", "of", "is", "zijn", "te", "op", "voor", "met",
-    ];
     set.iter()
         .map(|a| {
             let len = a.text.chars().count().max(1) as f64;
@@ -563,60 +597,100 @@ fn anchor_cost(set: &[Anchor]) -> f64 {
         .sum()
 }
 
-fn seq_anchors(seq: &[(Node, bool)]) -> Option<Vec<Anchor>> {
-    let mut best: Option<Vec<Anchor>> = None;
-    for (node, optional) in seq {
-        if *optional {
-            continue;
-        }
-        let cand = match node {
-            Node::Word(WordTest::Exact(w)) => Some(vec![Anchor {
-                text: w.clone(),
-                whole_word: true,
-            }]),
-            Node::Word(WordTest::Prefix(p)) => Some(vec![Anchor {
-                text: p.clone(),
+/// The anchors one of which every match of `node` contains, or `None`.
+fn node_anchors(node: &Node) -> Option<Vec<Anchor>> {
+    match node {
+        Node::Word(WordTest::Exact(w)) => Some(vec![Anchor {
+            text: w.clone(),
+            whole_word: true,
+        }]),
+        Node::Word(WordTest::Prefix(p)) => Some(vec![Anchor {
+            text: p.clone(),
+            whole_word: false,
+        }]),
+        Node::Word(WordTest::Stem { anchor, .. }) => anchor.as_ref().map(|a| {
+            vec![Anchor {
+                text: a.clone(),
                 whole_word: false,
-            }]),
-            Node::Word(WordTest::Stem { anchor, .. }) => anchor.as_ref().map(|a| {
-                vec![Anchor {
-                    text: a.clone(),
-                    whole_word: false,
-                }]
-            }),
-            Node::Gap(_) => None,
-            Node::Set(s, _) => s.anchors(),
-            Node::Group(alts) => {
-                let mut all = Vec::new();
-                let mut ok = true;
-                for a in alts {
-                    match seq_anchors(a) {
-                        Some(v) => all.extend(v),
-                        None => {
-                            ok = false;
-                            break;
-                        }
-                    }
-                }
-                ok.then_some(all)
+            }]
+        }),
+        Node::Gap(_) => None,
+        Node::Set(s, _) => s.anchors(),
+        Node::Group(alts) => {
+            let mut all = Vec::new();
+            for a in alts {
+                all.extend(seq_anchors(a)?);
             }
-        };
-        if let Some(c) = cand
-            && best
-                .as_ref()
-                .is_none_or(|b| anchor_cost(&c) < anchor_cost(b))
-        {
-            best = Some(c);
+            Some(all)
         }
     }
-    best.map(|mut v| {
-        v.sort();
-        v.dedup();
-        v
-    })
+}
+
+fn tidy(mut v: Vec<Anchor>) -> Vec<Anchor> {
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// The cheapest anchor set among the mandatory elements of `seq`.
+fn seq_anchors(seq: &[(Node, bool)]) -> Option<Vec<Anchor>> {
+    seq_anchor_groups(seq).into_iter().next()
+}
+
+/// Anchor sets of the mandatory elements of `seq`, cheapest first. Every match contains an
+/// anchor of *each* set, so the prefilter can ask for all of them.
+fn seq_anchor_groups(seq: &[(Node, bool)]) -> Vec<Vec<Anchor>> {
+    let mut groups: Vec<(f64, Vec<Anchor>)> = seq
+        .iter()
+        .filter(|(_, optional)| !optional)
+        .filter_map(|(node, _)| node_anchors(node))
+        .map(|g| {
+            let g = tidy(g);
+            (anchor_cost(&g), g)
+        })
+        .collect();
+    groups.sort_by(|a, b| a.0.total_cmp(&b.0));
+    groups.into_iter().map(|(_, g)| g).collect()
+}
+
+/// Most anchor sets the prefilter requires of one pattern; sets with a very common word are
+/// left out (every block has "the"), except the cheapest one.
+const MAX_GROUPS: usize = 6;
+
+/// Consuming instructions in the epsilon closure of instruction 0.
+fn first_insts(prog: &[Inst]) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut seen = vec![false; prog.len()];
+    let mut stack = vec![0usize];
+    while let Some(pc) = stack.pop() {
+        if seen.get(pc).copied().unwrap_or(true) {
+            continue;
+        }
+        seen[pc] = true;
+        match prog.get(pc) {
+            Some(Inst::Split(a, b)) => {
+                stack.push(*b);
+                stack.push(*a);
+            }
+            Some(Inst::Jmp(a)) => stack.push(*a),
+            Some(Inst::Match) | None => {}
+            Some(_) => out.push(pc),
+        }
+    }
+    out
 }
 
 impl Pattern {
+    /// True when some first instruction accepts word `at`.
+    fn can_start(&self, input: &Input<'_>, at: usize) -> bool {
+        self.first.iter().any(|&pc| match self.prog.get(pc) {
+            Some(Inst::Test(t)) => t.matches(input, at),
+            Some(Inst::Any) => true,
+            Some(Inst::Set(i, _)) => self.sets.get(*i).is_some_and(|s| s.starts_at(input, at)),
+            _ => false,
+        })
+    }
+
     /// Parses and compiles `source` for one language.
     pub fn compile(source: &str, ctx: &Context<'_>) -> Result<Pattern, PatternError> {
         let mut p = Parser {
@@ -638,7 +712,14 @@ impl Pattern {
                 "pattern can match no words at all (everything is optional)",
             ));
         }
-        let anchors = seq_anchors(&seq);
+        let groups: Vec<Vec<Anchor>> = seq_anchor_groups(&seq)
+            .into_iter()
+            .enumerate()
+            .filter(|(i, g)| *i == 0 || is_selective(g))
+            .map(|(_, g)| g)
+            .take(MAX_GROUPS)
+            .collect();
+        let anchors = groups.first().cloned();
         let mut c = Compiler {
             prog: Vec::new(),
             sets: Vec::new(),
@@ -646,12 +727,15 @@ impl Pattern {
         };
         c.seq(&seq);
         c.prog.push(Inst::Match);
+        let first = first_insts(&c.prog);
         Ok(Pattern {
             source: source.to_string(),
             prog: c.prog,
             sets: c.sets,
             anchors,
+            groups,
             uses_brand: c.uses_brand,
+            first,
         })
     }
 
@@ -665,6 +749,12 @@ impl Pattern {
         self.anchors.as_deref()
     }
 
+    /// Anchor sets every match contains one anchor of each of (cheapest first); empty when the
+    /// pattern has no anchors.
+    pub fn anchor_groups(&self) -> &[Vec<Anchor>] {
+        &self.groups
+    }
+
     pub fn uses_brand(&self) -> bool {
         self.uses_brand
     }
@@ -672,13 +762,39 @@ impl Pattern {
     /// The longest match starting at word `start` and ending at or before word `limit`.
     pub fn match_at(&self, input: &Input<'_>, start: usize, limit: usize) -> Option<Match> {
         let limit = limit.min(input.len());
+        if start >= limit || !self.can_start(input, start) {
+            return None;
+        }
+        let mut guard = match input.scratch.try_borrow_mut() {
+            Ok(g) => g,
+            Err(_) => return self.match_at_with(input, start, limit, &mut Scratch::default()),
+        };
+        self.match_at_with(input, start, limit, &mut guard)
+    }
+
+    fn match_at_with(
+        &self,
+        input: &Input<'_>,
+        start: usize,
+        limit: usize,
+        scratch: &mut Scratch,
+    ) -> Option<Match> {
         let n = self.prog.len();
-        let mut seen = vec![usize::MAX; n];
-        let mut cur: Vec<(usize, Option<u32>)> = vec![(0, None)];
-        let mut next: Vec<(usize, Option<u32>)> = Vec::new();
-        let mut pending: Vec<(usize, usize, Option<u32>)> = Vec::new();
+        let Scratch {
+            seen,
+            cur,
+            next,
+            pending,
+            stack,
+        } = scratch;
+        seen.clear();
+        seen.resize(n, usize::MAX);
+        cur.clear();
+        cur.push((0, None));
+        next.clear();
+        pending.clear();
+        stack.clear();
         let mut best: Option<Match> = None;
-        let mut stack: Vec<(usize, Option<u32>)> = Vec::new();
         let mut pos = start;
         loop {
             // Threads that arrive here from multi-word phrase matches.
@@ -739,7 +855,7 @@ impl Pattern {
             if pos >= limit && pending.is_empty() {
                 break;
             }
-            std::mem::swap(&mut cur, &mut next);
+            std::mem::swap(cur, next);
             pos += 1;
             if pos > limit {
                 break;
@@ -941,5 +1057,20 @@ mod tests {
         assert_eq!(p.anchors().unwrap()[0].text, "deliv");
         let p = Pattern::compile("source ...", &ctx).unwrap();
         assert_eq!(p.anchors().unwrap()[0].text, "source");
+        let p = Pattern::compile("@supplier shall? (retain*|keep*) ... copyright", &ctx).unwrap();
+        let mut groups: Vec<Vec<&str>> = p
+            .anchor_groups()
+            .iter()
+            .map(|g| g.iter().map(|a| a.text.as_str()).collect())
+            .collect();
+        groups.sort();
+        assert_eq!(
+            groups,
+            vec![
+                vec!["contractor", "service", "supplier", "vendor"],
+                vec!["copyright"],
+                vec!["keep", "retain"],
+            ]
+        );
     }
 }

@@ -297,9 +297,9 @@ pub fn build(
                     diags.push(diag(
                         pf.file,
                         n.span(),
-                        Level::Error,
+                        Level::Warning,
                         format!(
-                            "duplicate brand name \"{}\" (first at {first})",
+                            "brand name \"{}\" is already in the catalogue (at {first}); this one is ignored",
                             n.get_ref()
                         ),
                     ));
