@@ -117,7 +117,7 @@ pub fn furniture(pages: &[PageRows]) -> Vec<Vec<Option<BlockKind>>> {
             exact.len() >= exact_threshold || masked.len() >= masked_threshold
         })
     };
-    pages
+    let mut marks: Vec<Vec<Option<BlockKind>>> = pages
         .iter()
         .map(|p| {
             let n = p.rows.len();
@@ -146,18 +146,22 @@ pub fn furniture(pages: &[PageRows]) -> Vec<Vec<Option<BlockKind>>> {
                     break;
                 }
             }
-            // Furniture frames body text: a page that would be all furniture (slides, labels,
-            // one line per page) keeps its repeated rows as body.
-            if marks.iter().all(Option::is_some) {
-                for (m, r) in marks.iter_mut().zip(&p.rows) {
-                    if !is_page_number(&r.text()) {
-                        *m = None;
-                    }
-                }
-            }
             marks
         })
-        .collect()
+        .collect();
+    // Furniture frames body text: a document that would be all furniture (slides, labels, one
+    // line per page) keeps its repeated rows as body. A single near-empty page keeps its marks.
+    let all_furniture = marks.iter().flatten().all(Option::is_some);
+    if all_furniture {
+        for (p, page_marks) in pages.iter().zip(marks.iter_mut()) {
+            for (m, r) in page_marks.iter_mut().zip(&p.rows) {
+                if !is_page_number(&r.text()) {
+                    *m = None;
+                }
+            }
+        }
+    }
+    marks
 }
 
 /// Hyphenated words seen inside lines, lowercased: evidence that a compound keeps its hyphen.
@@ -526,7 +530,9 @@ impl<'a> Builder<'a> {
             if b.kind.is_furniture() || b.kind == BlockKind::Footnote {
                 continue;
             }
-            let clause = leading_clause_number(&b.text);
+            // "99.5 %" in a table is a figure, not clause 99.5.
+            let clause = leading_clause_number(&b.text)
+                .filter(|(_, at)| !b.text[*at..].starts_with(['%', '‰']));
             if let Some((num, _)) = &clause {
                 b.clause = Some(num.clone());
             }

@@ -11,6 +11,7 @@
 //! band's width.
 
 use super::content::PageGlyphs;
+use crate::extract::clause::leading_clause_number;
 
 /// Text on one baseline without a wide gap, in content order.
 #[derive(Debug, Clone)]
@@ -175,6 +176,98 @@ pub fn join_frags(frags: &[Frag]) -> String {
     s
 }
 
+/// Rows of one region as lines in reading order. Runs of rows whose fragments fit the column
+/// spans of a table header are read cell by cell: each table row's cells left to right, each
+/// cell's lines top to bottom, so a wrapped cell reads as one piece of text.
+fn order_lines(rows: Vec<Row>) -> Vec<Line> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < rows.len() {
+        let rest = &rows[i..];
+        match table_run(rest) {
+            Some((end, cols)) => {
+                emit_table(&rest[..end], &cols, &mut out);
+                i += end;
+            }
+            None => {
+                if let Some(r) = rows.get(i) {
+                    out.extend(to_lines(r.frags.clone(), r.y));
+                }
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// The rows forming a table from the first row on, and its column starts: the first row has
+/// two or more fragments, and following rows fit inside the columns they define.
+fn table_run(rows: &[Row]) -> Option<(usize, Vec<f32>)> {
+    let first = rows.first()?;
+    if first.frags.len() < 2 {
+        return None;
+    }
+    let cols: Vec<f32> = first.frags.iter().map(|f| f.x0).collect();
+    let fits = |r: &Row| {
+        r.frags.iter().all(|f| {
+            let Some(c) = cols.iter().rposition(|c| f.x0 >= c - 2.0) else {
+                return false;
+            };
+            // A cell may run over empty cells to its right, but text starting in the first
+            // column and running over the next is a paragraph below the table.
+            c > 0 || cols.get(c + 1).is_none_or(|next| f.x1 <= next + 2.0)
+        })
+    };
+    let end = rows.iter().take_while(|r| fits(r)).count();
+    let multi = rows[..end].iter().filter(|r| r.frags.len() >= 2).count();
+    (end >= 2 && multi >= 2).then_some((end, cols))
+}
+
+fn emit_table(rows: &[Row], cols: &[f32], out: &mut Vec<Line>) {
+    let column = |f: &Frag| cols.iter().rposition(|c| f.x0 >= c - 2.0).unwrap_or(0);
+    // Table rows: text rows closer than 1.4 font sizes belong to one table row (lines of a
+    // wrapped cell, or a vertically centred cell between them); cell padding and borders put
+    // more space between table rows.
+    let mut start = 0;
+    for k in 1..=rows.len() {
+        let boundary =
+            k == rows.len() || rows[k - 1].y - rows[k].y > 1.4 * rows[k - 1].size.max(rows[k].size);
+        if !boundary {
+            continue;
+        }
+        let group = &rows[start..k];
+        for c in 0..cols.len() {
+            for r in group {
+                let frags: Vec<Frag> = r.frags.iter().filter(|f| column(f) == c).cloned().collect();
+                out.extend(to_line(frags, r.y));
+            }
+        }
+        start = k;
+    }
+}
+
+/// A row as lines: one, unless a numbered clause starts after a wide gap ("Article 4 Quality
+/// assurance      4.1 The Contractor shall..."), where a side heading and its clause split.
+fn to_lines(frags: Vec<Frag>, y: f32) -> Vec<Line> {
+    let mut out = Vec::new();
+    let mut cur: Vec<Frag> = Vec::new();
+    for f in frags {
+        let split = cur.last().is_some_and(|p| {
+            f.x0 - p.x1 >= 2.0 * f.size.max(p.size)
+                && leading_clause_number(&f.text).is_some_and(|(n, at)| {
+                    (n.contains('.') || n.starts_with(|c: char| c.is_alphabetic() || c == '§'))
+                        && f.text[at..].starts_with(char::is_uppercase)
+                })
+        });
+        if split {
+            out.extend(to_line(std::mem::take(&mut cur), y));
+        }
+        cur.push(f);
+    }
+    out.extend(to_line(cur, y));
+    out
+}
+
 fn to_line(frags: Vec<Frag>, y: f32) -> Option<Line> {
     if frags.is_empty() {
         return None;
@@ -205,11 +298,7 @@ pub fn regions(rows: Vec<Row>) -> Vec<Vec<Line>> {
 }
 
 fn split_columns(rows: Vec<Row>, depth: usize, out: &mut Vec<Vec<Line>>) {
-    let lines = |rows: Vec<Row>| -> Vec<Line> {
-        rows.into_iter()
-            .filter_map(|r| to_line(r.frags, r.y))
-            .collect()
-    };
+    let lines = order_lines;
     // Column search is quadratic in rows at worst; pages with thousands of rows are not
     // laid out in columns anyway.
     if depth >= 4 || rows.len() > MAX_ROWS_FOR_COLUMNS {
@@ -302,12 +391,53 @@ fn find_band(rows: &[Row]) -> Option<(usize, f32, f32)> {
             end += 1;
         }
         let width = maxx - minx;
-        if left_rows >= 3 && right_rows >= 3 && a - minx >= 0.15 * width && maxx - b >= 0.15 * width
+        if left_rows >= 3
+            && right_rows >= 3
+            && a - minx >= 0.15 * width
+            && maxx - b >= 0.15 * width
+            && fills(&rows[..end], minx, a, true)
+            && fills(&rows[..end], b, maxx, false)
         {
             return Some((end, a, b));
         }
     }
     None
+}
+
+/// Whether the text on one side of a gutter reads like a column of running text: most of its
+/// lines span most of the side's width without a wide gap inside. Table cells ("99.8 %", "four hours") do not, so a table
+/// stays one region and is read row by row.
+fn fills(rows: &[Row], lo: f32, hi: f32, left: bool) -> bool {
+    let width = (hi - lo).max(1.0);
+    let (mut lines, mut full) = (0, 0);
+    for r in rows {
+        let side: Vec<&Frag> = r
+            .frags
+            .iter()
+            .filter(|f| {
+                if left {
+                    f.x1 <= hi + 0.5
+                } else {
+                    f.x0 >= lo - 0.5
+                }
+            })
+            .collect();
+        let (x0, x1) = side
+            .iter()
+            .fold((f32::MAX, f32::MIN), |(a, b), f| (a.min(f.x0), b.max(f.x1)));
+        // Cells of a table row sit apart; the words of a line do not.
+        let widest_gap = side
+            .windows(2)
+            .map(|w| w[1].x0 - w[0].x1)
+            .fold(0.0f32, f32::max);
+        if x1 > x0 {
+            lines += 1;
+            if x1 - x0 >= 0.6 * width && widest_gap < 2.0 * r.size.max(1.0) {
+                full += 1;
+            }
+        }
+    }
+    lines > 0 && full * 2 >= lines
 }
 
 /// The gap (a, b) after row `r`: text reaching into it from one side narrows it; `None` when

@@ -970,3 +970,120 @@ fn pages_without_text_and_unmapped_glyphs_are_warned_about() {
         ]
     );
 }
+
+#[test]
+fn a_side_heading_and_its_first_clause_on_one_row_split() {
+    // Regression (en-02 fixture): "Article 4 Quality assurance   4.1 The Contractor ..." was
+    // one block, so clause 4.1 was lost.
+    let pdf = Pdf::new();
+    let mut c = line("FB", 11.0, 72.0, 700.0, "Article 4 Quality assurance");
+    c += &para_lines(
+        300.0,
+        700.0,
+        &[
+            "4.1 The Contractor shall maintain",
+            "automated tests for each release.",
+        ],
+    );
+    let doc = read_pdf(&pdf.build(&[c])).unwrap();
+    let got: Vec<(&str, Option<&str>)> = doc
+        .blocks
+        .iter()
+        .map(|b| (b.kind.name(), b.clause.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![("heading", Some("Article 4")), ("paragraph", Some("4.1"))]
+    );
+    assert_eq!(
+        doc.blocks[1].text,
+        "4.1 The Contractor shall maintain automated tests for each release."
+    );
+}
+
+#[test]
+fn a_page_with_only_header_and_footer_keeps_them_as_furniture() {
+    // Regression (de-02 fixture): an empty page's header leaked into the body.
+    let pdf = Pdf::new();
+    let pages: Vec<String> = ["one", "", "three"]
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let mut c = line("F1", 8.0, 72.0, 800.0, "Senatsverwaltung - Rahmenvertrag");
+            if !w.is_empty() {
+                c += &para_lines(72.0, 700.0, &[&format!("Body text {w}.")]);
+            }
+            c += &line("F1", 8.0, 280.0, 40.0, &format!("Seite {} von 3", i + 1));
+            c
+        })
+        .collect();
+    let doc = read_pdf(&pdf.build(&pages)).unwrap();
+    assert_eq!(body(&doc), vec!["Body text one.", "Body text three."]);
+    assert_eq!(
+        doc.blocks
+            .iter()
+            .filter(|b| b.kind == BlockKind::Header)
+            .count(),
+        3
+    );
+}
+
+#[test]
+fn tables_read_cell_by_cell_with_wrapped_cells_whole() {
+    // Regression (fixtures fr-01, de-01): wrapped cells were read line by line across the row,
+    // and tables were split into "columns".
+    let pdf = Pdf::new();
+    let mut c = String::new();
+    let row = |y: f32, cells: &[(f32, &str)]| -> String {
+        cells
+            .iter()
+            .map(|(x, t)| line("F1", 10.0, *x, y, t))
+            .collect()
+    };
+    c += &row(
+        700.0,
+        &[(72.0, "Requirement"), (230.0, "Level"), (380.0, "Evidence")],
+    );
+    c += &row(
+        682.0,
+        &[
+            (72.0, "Availability"),
+            (230.0, "99.5 % in office"),
+            (380.0, "Monthly report"),
+        ],
+    );
+    c += &row(670.0, &[(230.0, "hours")]);
+    c += &row(
+        652.0,
+        &[
+            (72.0, "Backups"),
+            (230.0, "Daily, kept for"),
+            (380.0, "Written procedure"),
+        ],
+    );
+    c += &row(640.0, &[(230.0, "thirty days")]);
+    c += &line(
+        "F1",
+        10.0,
+        72.0,
+        610.0,
+        "A paragraph below the table runs across all of its columns and ends here.",
+    );
+    let doc = read_pdf(&pdf.build(&[c])).unwrap();
+    let text = doc.plain_text().replace("\n\n", " | ");
+    assert!(
+        text.contains("Availability | 99.5 % in office hours | Monthly report"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Daily, kept for thirty days | Written procedure"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("A paragraph below the table runs across all of its columns and ends here.")
+    );
+    assert!(
+        doc.blocks.iter().all(|b| b.clause.is_none()),
+        "99.5 is a figure"
+    );
+}
