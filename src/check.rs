@@ -32,13 +32,27 @@ use crate::rules::{DocKind, Negation, Rule, Scope, fill};
 use crate::ruleset::RuleSet;
 use crate::segment::{Token, clause_extents, clauses, sentences, tokenize};
 
-/// The prefilter: one automaton over all anchor words; which (rule, language) each one wakes up.
+/// The prefilter: one automaton over the anchor words of every pattern of every rule. A pattern
+/// is a candidate in a block only when the block holds an anchor of *each* of its anchor groups
+/// (see [`Pattern::anchor_groups`]); a rule is a candidate when one of its trigger patterns is.
 #[derive(Debug, Clone, Default)]
 pub struct Prefilter {
     ac: Option<AhoCorasick>,
     whole_word: Vec<bool>,
-    targets: Vec<Vec<(u32, Lang)>>,
+    /// Per anchor: (pattern slot, group bit).
+    targets: Vec<Vec<(u32, u8)>>,
+    /// Per pattern slot: rule, language and the mask of all its groups.
+    slots: Vec<(u32, Lang, u64)>,
     always: Vec<(u32, Lang)>,
+}
+
+/// Reusable per-run buffers of [`Prefilter::candidates`].
+#[derive(Debug, Default)]
+pub struct PrefilterScratch {
+    anchor_seen: Vec<u32>,
+    masks: Vec<u64>,
+    touched: Vec<u32>,
+    generation: u32,
 }
 
 impl Prefilter {
@@ -46,29 +60,37 @@ impl Prefilter {
         let mut index: HashMap<(String, bool), usize> = HashMap::new();
         let mut pats: Vec<String> = Vec::new();
         let mut whole_word = Vec::new();
-        let mut targets: Vec<Vec<(u32, Lang)>> = Vec::new();
+        let mut targets: Vec<Vec<(u32, u8)>> = Vec::new();
+        let mut slots = Vec::new();
         let mut always = Vec::new();
         for (ri, rule) in rules.iter().enumerate() {
             let ri = u32::try_from(ri).unwrap_or(u32::MAX);
             for lang in rule.languages() {
                 let trig = rule.trigger_patterns(lang);
-                if rule.has_regex(lang) || trig.iter().any(|p| p.anchors().is_none()) {
+                if rule.has_regex(lang) || trig.iter().any(|p| p.anchor_groups().is_empty()) {
                     always.push((ri, lang));
                     continue;
                 }
                 for p in trig {
-                    for a in p.anchors().unwrap_or(&[]) {
-                        let key = (a.text.clone(), a.whole_word);
-                        let id = *index.entry(key).or_insert_with(|| {
-                            pats.push(a.text.clone());
-                            whole_word.push(a.whole_word);
-                            targets.push(Vec::new());
-                            pats.len() - 1
-                        });
-                        if let Some(t) = targets.get_mut(id)
-                            && !t.contains(&(ri, lang))
-                        {
-                            t.push((ri, lang));
+                    let groups = p.anchor_groups();
+                    let slot = u32::try_from(slots.len()).unwrap_or(u32::MAX);
+                    let n = groups.len().min(63);
+                    slots.push((ri, lang, (1u64 << n) - 1));
+                    for (bit, group) in groups.iter().take(n).enumerate() {
+                        for a in group {
+                            let key = (a.text.clone(), a.whole_word);
+                            let id = *index.entry(key).or_insert_with(|| {
+                                pats.push(a.text.clone());
+                                whole_word.push(a.whole_word);
+                                targets.push(Vec::new());
+                                pats.len() - 1
+                            });
+                            let bit = u8::try_from(bit).unwrap_or(0);
+                            if let Some(t) = targets.get_mut(id)
+                                && !t.contains(&(slot, bit))
+                            {
+                                t.push((slot, bit));
+                            }
                         }
                     }
                 }
@@ -86,20 +108,34 @@ impl Prefilter {
             ac,
             whole_word,
             targets,
+            slots,
             always,
         }
     }
 
     /// The (rule, language) pairs that may match in normalised `text`, sorted, without duplicates.
-    pub fn candidates(&self, text: &str, out: &mut Vec<(u32, Lang)>) {
+    pub fn candidates(
+        &self,
+        text: &str,
+        scratch: &mut PrefilterScratch,
+        out: &mut Vec<(u32, Lang)>,
+    ) {
         out.clear();
         out.extend_from_slice(&self.always);
         if let Some(ac) = &self.ac {
+            scratch.generation = scratch.generation.wrapping_add(1);
+            if scratch.generation == 0 {
+                scratch.anchor_seen.iter_mut().for_each(|g| *g = 0);
+                scratch.generation = 1;
+            }
+            let generation = scratch.generation;
+            scratch.anchor_seen.resize(self.targets.len(), 0);
+            scratch.masks.resize(self.slots.len(), 0);
+            scratch.touched.clear();
             let bytes = text.as_bytes();
-            let mut seen = vec![false; self.targets.len()];
             for m in ac.find_overlapping_iter(text) {
                 let id = m.pattern().as_usize();
-                if seen.get(id).copied().unwrap_or(true) {
+                if scratch.anchor_seen.get(id).is_none_or(|g| *g == generation) {
                     continue;
                 }
                 let (s, e) = (m.start(), m.end());
@@ -112,10 +148,26 @@ impl Prefilter {
                 {
                     continue;
                 }
-                seen[id] = true;
-                if let Some(t) = self.targets.get(id) {
-                    out.extend_from_slice(t);
+                scratch.anchor_seen[id] = generation;
+                for &(slot, bit) in self.targets.get(id).map_or(&[][..], Vec::as_slice) {
+                    if let Some(mask) = scratch.masks.get_mut(slot as usize) {
+                        if *mask == 0 {
+                            scratch.touched.push(slot);
+                        }
+                        *mask |= 1u64 << bit;
+                    }
                 }
+            }
+            for &slot in &scratch.touched {
+                let Some(mask) = scratch.masks.get_mut(slot as usize) else {
+                    continue;
+                };
+                if let Some(&(rule, lang, full)) = self.slots.get(slot as usize)
+                    && *mask == full
+                {
+                    out.push((rule, lang));
+                }
+                *mask = 0;
             }
         }
         out.sort_unstable();
@@ -899,8 +951,11 @@ pub(crate) fn run(doc: &Document, rules: &RuleSet, opts: Options) -> (Vec<Findin
     // Candidates per rule: (block, lang).
     let mut per_rule: Vec<Vec<(usize, Lang)>> = vec![Vec::new(); rules.rules.len()];
     let mut cands = Vec::new();
+    let mut scratch = PrefilterScratch::default();
     for (bi, b) in r.blocks.iter().enumerate() {
-        rules.prefilter.candidates(&b.norm.text, &mut cands);
+        rules
+            .prefilter
+            .candidates(&b.norm.text, &mut scratch, &mut cands);
         if cands.is_empty() {
             continue;
         }

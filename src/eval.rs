@@ -14,8 +14,9 @@
 //! `flag` label of C is a false alarm; a finding that matches no label at all is an unlabelled
 //! finding, reported and counted as a false alarm of its category. A finding that only matches
 //! labels of other categories is neither (the clause is labelled, just not for that concern).
-//! Document-level labels (`text: null`) match document-level findings of their category whose
-//! rule is the labelled rule (see [`rule_matches`]).
+//! A finding in a table cell is matched against its whole row. Document-level labels
+//! (`text: null`) match findings of their category whose rule is the labelled rule (see
+//! [`rule_matches`]), wherever the finding is anchored.
 //!
 //! Counting: true positives are found `flag` labels; false alarms are distinct (block, category)
 //! pairs, so a rule firing three times on one clause is one false alarm, as a reviewer sees it.
@@ -27,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::analysis::Analysis;
-use crate::document::{Document, Format};
+use crate::document::{BlockKind, Document, Format};
 use crate::error::ReadError;
 use crate::finding::Category;
 use crate::limits::Limits;
@@ -486,31 +487,28 @@ pub fn evaluate(
         let mut unlabelled: BTreeMap<(Option<usize>, Category), (String, String)> = BTreeMap::new();
         for finding in &analysis.findings {
             let block = finding.location.block;
-            let matched: Vec<usize> = match block {
-                None => doc_labels
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, (l, _))| {
-                        l.text.is_none()
-                            && l.category == finding.category
-                            && l.rule
-                                .as_deref()
-                                .is_some_and(|r| rule_matches(r, &finding.rule_id))
-                    })
-                    .map(|(i, _)| i)
-                    .collect(),
-                Some(b) => {
-                    let block_text = analysis
-                        .document
-                        .blocks
-                        .get(b)
-                        .map(|b| normalise(&b.text))
-                        .unwrap_or_default();
-                    let excerpt = finding
-                        .excerpt
-                        .as_deref()
-                        .map(normalise)
-                        .unwrap_or_default();
+            // Document-level labels: matched by rule, wherever the finding is anchored (a
+            // conditional rule anchors a missing clause at the clause that triggered it).
+            let mut matched: Vec<usize> = doc_labels
+                .iter()
+                .enumerate()
+                .filter(|(_, (l, _))| {
+                    l.text.is_none()
+                        && l.category == finding.category
+                        && l.rule
+                            .as_deref()
+                            .is_some_and(|r| rule_matches(r, &finding.rule_id))
+                })
+                .map(|(i, _)| i)
+                .collect();
+            if let Some(b) = block {
+                let block_text = match_text(&analysis.document, b);
+                let excerpt = finding
+                    .excerpt
+                    .as_deref()
+                    .map(normalise)
+                    .unwrap_or_default();
+                matched.extend(
                     doc_labels
                         .iter()
                         .enumerate()
@@ -521,10 +519,9 @@ pub fn evaluate(
                                         || (!excerpt.is_empty() && t.contains(&excerpt)))
                             })
                         })
-                        .map(|(i, _)| i)
-                        .collect()
-                }
-            };
+                        .map(|(i, _)| i),
+                );
+            }
             if matched.is_empty() {
                 let text = match block {
                     Some(b) => finding
@@ -610,6 +607,29 @@ pub fn evaluate(
     Report::from_events(documents.len(), labelled, events, failures)
 }
 
+/// The normalised text a finding in block `b` is matched against: the block's text, or for a
+/// table cell the whole row (a rule may point at the row's first cell while the labelled text
+/// is in the next one; a reviewer reads the row).
+fn match_text(document: &Document, b: usize) -> String {
+    let Some(block) = document.blocks.get(b) else {
+        return String::new();
+    };
+    match block.kind {
+        BlockKind::TableCell { table, row, .. } => {
+            let cells: Vec<&str> = document
+                .blocks
+                .iter()
+                .filter(|c| {
+                    matches!(c.kind, BlockKind::TableCell { table: t, row: r, .. } if t == table && r == row)
+                })
+                .map(|c| c.text.as_str())
+                .collect();
+            normalise(&cells.join(" "))
+        }
+        _ => normalise(&block.text),
+    }
+}
+
 fn majority_lang(labels: &[(&Label, Option<String>)]) -> Option<String> {
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for (l, _) in labels {
@@ -621,7 +641,7 @@ fn majority_lang(labels: &[(&Label, Option<String>)]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::{Block, BlockKind};
+    use crate::document::Block;
     use crate::finding::{Finding, Location, Severity};
 
     fn label(doc: &str, text: Option<&str>, cat: Category, expect: Expect) -> Label {
@@ -879,6 +899,58 @@ mod tests {
             report.overall,
             Score {
                 hits: 1,
+                misses: 0,
+                false_alarms: 0
+            }
+        );
+    }
+
+    #[test]
+    fn table_rows_and_anchored_missing_clauses_match() {
+        let labels = vec![
+            label(
+                "de-02",
+                Some("Lizenzgebühr je benanntem Benutzer"),
+                Category::OpenLicensing,
+                Expect::Flag,
+            ),
+            label("de-02", None, Category::VendorLockIn, Expect::Flag),
+        ];
+        let mut a = analysis(
+            &[
+                "Nutzerlizenzen",
+                "Lizenzgebühr je benanntem Benutzer",
+                "Speicher",
+                "pauschal",
+            ],
+            vec![
+                finding(
+                    "l.per-user",
+                    Category::OpenLicensing,
+                    Some(0),
+                    Some("Nutzerlizenzen"),
+                ),
+                // a conditional rule anchoring "no exit plan" at the clause that triggered it
+                finding(
+                    "lock-in.no-exit-plan",
+                    Category::VendorLockIn,
+                    Some(2),
+                    None,
+                ),
+            ],
+        );
+        for (i, b) in a.document.blocks.iter_mut().enumerate() {
+            b.kind = BlockKind::TableCell {
+                table: 0,
+                row: (i / 2) as u32,
+                col: (i % 2) as u32,
+            };
+        }
+        let report = evaluate(&labels, &[("de-02".into(), Format::Docx, a)], vec![]);
+        assert_eq!(
+            report.overall,
+            Score {
+                hits: 2,
                 misses: 0,
                 false_alarms: 0
             }

@@ -98,10 +98,9 @@ fn every_category_language_cell_has_flag_and_clean_labels() {
     assert!(thin.is_empty(), "cells below 6 flag / 4 clean: {thin:?}");
 }
 
-/// Every labelled clause can be found in the extracted text of every rendering, so a miss in
-/// the evaluation is the rules' and not the reader's. Figures per rendering are printed.
-#[test]
-fn labelled_clauses_survive_extraction() {
+/// Every labelled clause can be found in one block of the extracted text of every rendering in
+/// `ext`, so a miss in the evaluation is the rules' and not the reader's. Figures are printed.
+fn labelled_clauses_survive(ext: &str) {
     let labels = labels();
     let mut names: Vec<&str> = labels.iter().map(|l| l.document.as_str()).collect();
     names.sort();
@@ -114,28 +113,26 @@ fn labelled_clauses_survive_extraction() {
             .filter(|l| l.document == name)
             .filter_map(|l| l.text.as_deref().map(normalise))
             .collect();
-        for ext in ["pdf", "docx", "odt"] {
-            let path = eval_dir().join(format!("{name}.{ext}"));
-            let doc = match read_path(&path, &Limits::default()) {
-                Ok(doc) => doc,
-                Err(e) => {
-                    failures.push(format!("{name}.{ext}: {e}"));
-                    continue;
-                }
-            };
-            let blocks: Vec<String> = doc.blocks.iter().map(|b| normalise(&b.text)).collect();
-            let missing: Vec<&String> = texts
-                .iter()
-                .filter(|t| !blocks.iter().any(|b| b.contains(t.as_str())))
-                .collect();
-            println!(
-                "{name:<36} {ext:<5} {:>4}/{:<4}",
-                texts.len() - missing.len(),
-                texts.len()
-            );
-            for m in missing {
-                failures.push(format!("{name}.{ext}: not in one block: {m}"));
+        let path = eval_dir().join(format!("{name}.{ext}"));
+        let doc = match read_path(&path, &Limits::default()) {
+            Ok(doc) => doc,
+            Err(e) => {
+                failures.push(format!("{name}.{ext}: {e}"));
+                continue;
             }
+        };
+        let blocks: Vec<String> = doc.blocks.iter().map(|b| normalise(&b.text)).collect();
+        let missing: Vec<&String> = texts
+            .iter()
+            .filter(|t| !blocks.iter().any(|b| b.contains(t.as_str())))
+            .collect();
+        println!(
+            "{name:<36} {ext:<5} {:>4}/{:<4}",
+            texts.len() - missing.len(),
+            texts.len()
+        );
+        for m in missing {
+            failures.push(format!("{name}.{ext}: not in one block: {m}"));
         }
     }
     assert!(
@@ -144,6 +141,21 @@ fn labelled_clauses_survive_extraction() {
         failures.len(),
         failures.join("\n  ")
     );
+}
+
+#[test]
+fn labelled_clauses_survive_pdf_extraction() {
+    labelled_clauses_survive("pdf");
+}
+
+#[test]
+fn labelled_clauses_survive_docx_extraction() {
+    labelled_clauses_survive("docx");
+}
+
+#[test]
+fn labelled_clauses_survive_odt_extraction() {
+    labelled_clauses_survive("odt");
 }
 
 /// The floor: the built-in rules reach 0.90 precision and recall in every category, every
@@ -179,7 +191,11 @@ fn cli_prints_json_and_maps_the_floor_to_the_exit_code() {
         String::from_utf8_lossy(&out.stderr)
     );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
-    assert_eq!(report["documents"], 12);
+    assert!(
+        report["documents"].as_u64().is_some_and(|n| n >= 12),
+        "{}",
+        report["documents"]
+    );
     assert!(report["by_category"]["vendor-lock-in"]["hits"].is_u64());
     // No slice can reach a recall above 1: the floor must fail with exit code 1.
     assert_cmd::Command::cargo_bin("tenderlint")

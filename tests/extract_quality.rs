@@ -311,6 +311,11 @@ fn odt_word_order() {
     word_order("odt");
 }
 
+#[test]
+fn fodt_word_order() {
+    word_order("fodt");
+}
+
 fn clause_numbers(ext: &str) {
     run(
         &format!("{ext}: clause numbers (1.0 = identical list)"),
@@ -333,6 +338,11 @@ fn docx_clause_numbers() {
 #[test]
 fn odt_clause_numbers() {
     clause_numbers("odt");
+}
+
+#[test]
+fn fodt_clause_numbers() {
+    clause_numbers("fodt");
 }
 
 fn pdftotext(path: &Path) -> Option<String> {
@@ -564,4 +574,159 @@ fn rendered_pdfs_carry_their_source() {
         }
     }
     assert!(failures.is_empty(), "{failures:?}");
+}
+
+/// Inline markup spans of one kind ("{-", "-}") in a source.
+fn spans(tdoc: &str, open: &str, close: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = tdoc;
+    while let Some(at) = rest.find(open) {
+        let inner = &rest[at + open.len()..];
+        let Some(end) = inner.find(close) else { break };
+        out.push(inner[..end].to_string());
+        rest = &inner[end + close.len()..];
+    }
+    out
+}
+
+/// DOCX and ODT keep tracked changes and comments: deletions are recorded and absent from the
+/// text, insertions are recorded and present, comments are comment blocks (furniture).
+#[test]
+fn docx_and_odt_tracked_changes_and_comments() {
+    use tenderlint::document::ChangeKind;
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for source in load_sources() {
+        let tdoc = std::fs::read_to_string(fixtures_dir().join(format!("{}.tdoc", source.name)))
+            .expect("source");
+        let deleted = spans(&tdoc, "{-", "-}");
+        let inserted = spans(&tdoc, "{+", "+}");
+        let comments = spans(&tdoc, "{!", "!}");
+        if deleted.is_empty() && inserted.is_empty() && comments.is_empty() {
+            continue;
+        }
+        for ext in ["docx", "odt"] {
+            checked += 1;
+            let doc = match read(&source, ext) {
+                Ok(doc) => doc,
+                Err(e) => {
+                    failures.push(format!("{}.{ext}: {e}", source.name));
+                    continue;
+                }
+            };
+            let text = words(&doc.plain_text()).join(" ");
+            let recorded = |kind: ChangeKind, t: &str| {
+                doc.tracked_changes.iter().any(|c| {
+                    c.kind == kind && words(&c.text).join(" ").contains(&words(t).join(" "))
+                })
+            };
+            for d in &deleted {
+                if text.contains(&words(d).join(" ")) {
+                    failures.push(format!("{}.{ext}: deleted text in body: {d}", source.name));
+                }
+                if !recorded(ChangeKind::Deletion, d) {
+                    failures.push(format!("{}.{ext}: deletion not recorded: {d}", source.name));
+                }
+            }
+            for i in &inserted {
+                if !text.contains(&words(i).join(" ")) {
+                    failures.push(format!("{}.{ext}: inserted text missing: {i}", source.name));
+                }
+                if !recorded(ChangeKind::Insertion, i) {
+                    failures.push(format!(
+                        "{}.{ext}: insertion not recorded: {i}",
+                        source.name
+                    ));
+                }
+            }
+            for c in &comments {
+                let found = doc.blocks.iter().any(|b| {
+                    b.kind == BlockKind::Comment
+                        && words(&b.text).join(" ").contains(&words(c).join(" "))
+                });
+                if !found {
+                    failures.push(format!(
+                        "{}.{ext}: comment not a comment block: {c}",
+                        source.name
+                    ));
+                }
+                if text.contains(&words(c).join(" ")) {
+                    failures.push(format!("{}.{ext}: comment text in body: {c}", source.name));
+                }
+            }
+            println!(
+                "{:<32} {ext:<5} {} deletions, {} insertions, {} comments checked",
+                source.name,
+                deleted.len(),
+                inserted.len(),
+                comments.len()
+            );
+        }
+    }
+    assert!(checked >= 4, "fixtures with tracked changes: {checked}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// One table with every figure for every fixture and rendering (run with `--nocapture`); fails
+/// only when a rendering cannot be read at all, the per-check tests hold the thresholds.
+#[test]
+fn quality_table() {
+    let has_pdftotext = std::process::Command::new("pdftotext")
+        .arg("-v")
+        .output()
+        .is_ok();
+    let mut unreadable = Vec::new();
+    println!(
+        "\n{:<30} {:<5} {:>7} {:>7} {:>7} {:>9} {:>6} {:>9}",
+        "fixture", "fmt", "words", "notes", "clauses", "pdftotext", "splits", "furniture"
+    );
+    for source in load_sources() {
+        for ext in ["pdf", "docx", "odt", "fodt"] {
+            let doc = match read(&source, ext) {
+                Ok(doc) => doc,
+                Err(e) => {
+                    println!("{:<30} {ext:<5} unreadable: {e}", source.name);
+                    unreadable.push(format!("{}.{ext}: {e}", source.name));
+                    continue;
+                }
+            };
+            let (body, notes) = word_recall(&source, &doc);
+            let (clauses, _) = clause_report(&source, &doc);
+            let (reference, splits, furniture) = if ext == "pdf" {
+                let reference = if has_pdftotext {
+                    pdftotext(&fixtures_dir().join(format!("{}.pdf", source.name)))
+                        .map(|t| {
+                            let want = words(&t);
+                            let all: String =
+                                doc.blocks.iter().map(|b| format!("{}\n", b.text)).collect();
+                            let got = words(&all);
+                            format!("{:.4}", ratio(lcs(&want, &got), want.len()))
+                        })
+                        .unwrap_or_else(|| "-".into())
+                } else {
+                    "-".into()
+                };
+                let splits = hyphenation_splits(&source, &doc.plain_text()).len();
+                let header = words(&source.header).join(" ");
+                let leaks = doc
+                    .body()
+                    .filter(|(_, b)| {
+                        (!header.is_empty() && words(&b.text).join(" ").contains(&header))
+                            || is_footer_line(&source.footer, &b.text)
+                    })
+                    .count();
+                (reference, splits.to_string(), leaks.to_string())
+            } else {
+                ("-".into(), "-".into(), "-".into())
+            };
+            println!(
+                "{:<30} {ext:<5} {body:>7.4} {notes:>7.4} {clauses:>7.4} {reference:>9} {splits:>6} {furniture:>9}",
+                source.name
+            );
+        }
+    }
+    println!(
+        "words: LCS/source words; pdftotext: LCS of pdftotext words in the reader's blocks (order-sensitive, informative); splits/furniture: counts"
+    );
+    assert!(unreadable.is_empty(), "{unreadable:?}");
 }

@@ -283,6 +283,7 @@ pub struct Pattern {
     prog: Vec<Inst>,
     sets: Vec<Arc<PhraseSet>>,
     anchors: Option<Vec<Anchor>>,
+    groups: Vec<Vec<Anchor>>,
     uses_brand: bool,
     /// The consuming instructions reachable from the start: a word where none of them matches
     /// cannot start a match, which saves running the NFA there.
@@ -568,14 +569,21 @@ impl Compiler {
 }
 
 /// Cost of an anchor set for the prefilter: common short words make every block a candidate.
+const COMMON: &[&str] = &[
+    "the", "a", "an", "of", "to", "in", "and", "or", "be", "is", "are", "by", "for", "with",
+    "shall", "will", "may", "must", "all", "any", "this", "that", "le", "la", "les", "de", "des",
+    "du", "et", "ou", "un", "une", "est", "sont", "à", "en", "par", "pour", "der", "die", "das",
+    "den", "dem", "und", "oder", "ist", "sind", "ein", "eine", "zu", "von", "het", "een", "van",
+    "en", "of", "is", "zijn", "te", "op", "voor", "met",
+];
+
+/// A set is selective when none of its anchors is a very common or very short word.
+fn is_selective(set: &[Anchor]) -> bool {
+    set.iter()
+        .all(|a| !COMMON.contains(&a.text.as_str()) && a.text.chars().count() >= 3)
+}
+
 fn anchor_cost(set: &[Anchor]) -> f64 {
-    const COMMON: &[&str] = &[
-        "the", "a", "an", "of", "to", "in", "and", "or", "be", "is", "are", "by", "for", "with",
-        "shall", "will", "may", "must", "all", "any", "this", "that", "le", "la", "les", "de",
-        "des", "du", "et", "ou", "un", "une", "est", "sont", "à", "en", "par", "pour", "der",
-        "die", "das", "den", "dem", "und", "oder", "ist", "sind", "ein", "eine", "zu", "von",
-        "het", "een", "van", "en", "of", "is", "zijn", "te", "op", "voor", "met",
-    ];
     set.iter()
         .map(|a| {
             let len = a.text.chars().count().max(1) as f64;
@@ -589,58 +597,65 @@ fn anchor_cost(set: &[Anchor]) -> f64 {
         .sum()
 }
 
-fn seq_anchors(seq: &[(Node, bool)]) -> Option<Vec<Anchor>> {
-    let mut best: Option<Vec<Anchor>> = None;
-    for (node, optional) in seq {
-        if *optional {
-            continue;
-        }
-        let cand = match node {
-            Node::Word(WordTest::Exact(w)) => Some(vec![Anchor {
-                text: w.clone(),
-                whole_word: true,
-            }]),
-            Node::Word(WordTest::Prefix(p)) => Some(vec![Anchor {
-                text: p.clone(),
+/// The anchors one of which every match of `node` contains, or `None`.
+fn node_anchors(node: &Node) -> Option<Vec<Anchor>> {
+    match node {
+        Node::Word(WordTest::Exact(w)) => Some(vec![Anchor {
+            text: w.clone(),
+            whole_word: true,
+        }]),
+        Node::Word(WordTest::Prefix(p)) => Some(vec![Anchor {
+            text: p.clone(),
+            whole_word: false,
+        }]),
+        Node::Word(WordTest::Stem { anchor, .. }) => anchor.as_ref().map(|a| {
+            vec![Anchor {
+                text: a.clone(),
                 whole_word: false,
-            }]),
-            Node::Word(WordTest::Stem { anchor, .. }) => anchor.as_ref().map(|a| {
-                vec![Anchor {
-                    text: a.clone(),
-                    whole_word: false,
-                }]
-            }),
-            Node::Gap(_) => None,
-            Node::Set(s, _) => s.anchors(),
-            Node::Group(alts) => {
-                let mut all = Vec::new();
-                let mut ok = true;
-                for a in alts {
-                    match seq_anchors(a) {
-                        Some(v) => all.extend(v),
-                        None => {
-                            ok = false;
-                            break;
-                        }
-                    }
-                }
-                ok.then_some(all)
+            }]
+        }),
+        Node::Gap(_) => None,
+        Node::Set(s, _) => s.anchors(),
+        Node::Group(alts) => {
+            let mut all = Vec::new();
+            for a in alts {
+                all.extend(seq_anchors(a)?);
             }
-        };
-        if let Some(c) = cand
-            && best
-                .as_ref()
-                .is_none_or(|b| anchor_cost(&c) < anchor_cost(b))
-        {
-            best = Some(c);
+            Some(all)
         }
     }
-    best.map(|mut v| {
-        v.sort();
-        v.dedup();
-        v
-    })
 }
+
+fn tidy(mut v: Vec<Anchor>) -> Vec<Anchor> {
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// The cheapest anchor set among the mandatory elements of `seq`.
+fn seq_anchors(seq: &[(Node, bool)]) -> Option<Vec<Anchor>> {
+    seq_anchor_groups(seq).into_iter().next()
+}
+
+/// Anchor sets of the mandatory elements of `seq`, cheapest first. Every match contains an
+/// anchor of *each* set, so the prefilter can ask for all of them.
+fn seq_anchor_groups(seq: &[(Node, bool)]) -> Vec<Vec<Anchor>> {
+    let mut groups: Vec<(f64, Vec<Anchor>)> = seq
+        .iter()
+        .filter(|(_, optional)| !optional)
+        .filter_map(|(node, _)| node_anchors(node))
+        .map(|g| {
+            let g = tidy(g);
+            (anchor_cost(&g), g)
+        })
+        .collect();
+    groups.sort_by(|a, b| a.0.total_cmp(&b.0));
+    groups.into_iter().map(|(_, g)| g).collect()
+}
+
+/// Most anchor sets the prefilter requires of one pattern; sets with a very common word are
+/// left out (every block has "the"), except the cheapest one.
+const MAX_GROUPS: usize = 6;
 
 /// Consuming instructions in the epsilon closure of instruction 0.
 fn first_insts(prog: &[Inst]) -> Vec<usize> {
@@ -697,7 +712,14 @@ impl Pattern {
                 "pattern can match no words at all (everything is optional)",
             ));
         }
-        let anchors = seq_anchors(&seq);
+        let groups: Vec<Vec<Anchor>> = seq_anchor_groups(&seq)
+            .into_iter()
+            .enumerate()
+            .filter(|(i, g)| *i == 0 || is_selective(g))
+            .map(|(_, g)| g)
+            .take(MAX_GROUPS)
+            .collect();
+        let anchors = groups.first().cloned();
         let mut c = Compiler {
             prog: Vec::new(),
             sets: Vec::new(),
@@ -711,6 +733,7 @@ impl Pattern {
             prog: c.prog,
             sets: c.sets,
             anchors,
+            groups,
             uses_brand: c.uses_brand,
             first,
         })
@@ -724,6 +747,12 @@ impl Pattern {
     /// pattern must then run on every scope).
     pub fn anchors(&self) -> Option<&[Anchor]> {
         self.anchors.as_deref()
+    }
+
+    /// Anchor sets every match contains one anchor of each of (cheapest first); empty when the
+    /// pattern has no anchors.
+    pub fn anchor_groups(&self) -> &[Vec<Anchor>] {
+        &self.groups
     }
 
     pub fn uses_brand(&self) -> bool {
@@ -1028,5 +1057,20 @@ mod tests {
         assert_eq!(p.anchors().unwrap()[0].text, "deliv");
         let p = Pattern::compile("source ...", &ctx).unwrap();
         assert_eq!(p.anchors().unwrap()[0].text, "source");
+        let p = Pattern::compile("@supplier shall? (retain*|keep*) ... copyright", &ctx).unwrap();
+        let mut groups: Vec<Vec<&str>> = p
+            .anchor_groups()
+            .iter()
+            .map(|g| g.iter().map(|a| a.text.as_str()).collect())
+            .collect();
+        groups.sort();
+        assert_eq!(
+            groups,
+            vec![
+                vec!["contractor", "service", "supplier", "vendor"],
+                vec!["copyright"],
+                vec!["keep", "retain"],
+            ]
+        );
     }
 }
