@@ -127,11 +127,13 @@ pub enum Effect {
     },
     /// Read `source`, annotate `findings` on it and write the copy to `target` (atomically,
     /// never over an input).
+    /// A redlined copy of `source`: comments and tracked changes for accepted suggestions
+    /// (DOCX, ODT) or annotations (PDF), from the review as it stands, saved or not.
     Redline {
         source: PathBuf,
         target: PathBuf,
-        document: Box<tenderlint::Document>,
-        findings: Vec<tenderlint::Finding>,
+        analysis: Box<tenderlint::Analysis>,
+        review: Box<tenderlint::review::Review>,
     },
     Quit,
 }

@@ -150,7 +150,7 @@ pub const KEYMAP: &[Binding] = &[
     b(Normal, Char('c'), Action::Note, "add or edit a note on the finding", ""),
     b(Normal, Char('u'), Action::Undo, "undo the last decision change", "undo"),
     b(Normal, Char('s'), Action::Save, "save decisions beside each document", "save"),
-    b(Normal, Char('x'), Action::ExportMenu, "export a report (Markdown, HTML) or a redlined PDF", ""),
+    b(Normal, Char('x'), Action::ExportMenu, "export a report (Markdown, HTML) or a redlined copy", ""),
     b(Normal, Char('q'), Action::Quit, "quit (asks when decisions are unsaved)", "quit"),
     b(Normal, Ctrl('c'), Action::Quit, "quit (asks when decisions are unsaved)", ""),
     b(Search, Enter, Action::Confirm, "keep the search and return to the list", "keep"),
@@ -187,7 +187,7 @@ pub const KEYMAP: &[Binding] = &[
     b(ConfirmQuit, Ctrl('c'), Action::Cancel, "keep reviewing", ""),
     b(ExportMenu, Char('m'), Action::ExportMarkdown, "export a Markdown report", "markdown"),
     b(ExportMenu, Char('h'), Action::ExportHtml, "export an HTML report", "html"),
-    b(ExportMenu, Char('r'), Action::ExportRedline, "redlined copy of the current PDF (findings annotated)", "redline"),
+    b(ExportMenu, Char('r'), Action::ExportRedline, "redlined copy: comments, accepted changes tracked", "redline"),
     b(ExportMenu, Esc, Action::Cancel, "close the menu", "cancel"),
     b(ExportMenu, Ctrl('c'), Action::Cancel, "close the menu", ""),
 ];

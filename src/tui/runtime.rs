@@ -130,10 +130,10 @@ pub fn carry_out(effect: Effect) -> Option<Action> {
         Effect::Redline {
             source,
             target,
-            document,
-            findings,
+            analysis,
+            review,
         } => Some(Action::Exported(redline(
-            &source, &target, &document, &findings,
+            &source, &target, &analysis, &review,
         ))),
         Effect::Quit => None,
     }
@@ -142,13 +142,22 @@ pub fn carry_out(effect: Effect) -> Option<Action> {
 fn redline(
     source: &std::path::Path,
     target: &std::path::Path,
-    document: &tenderlint::Document,
-    findings: &[tenderlint::Finding],
+    analysis: &tenderlint::Analysis,
+    review: &tenderlint::review::Review,
 ) -> Result<PathBuf, String> {
+    use tenderlint::redline::{Mode, Stamp};
     let at = |e: &dyn std::fmt::Display| format!("{}: {e}", target.display());
     let bytes = std::fs::read(source).map_err(|e| format!("{}: {e}", source.display()))?;
-    let out = tenderlint::redline::pdf::annotate(&bytes, findings, document)
-        .map_err(|e| format!("{}: {e}", source.display()))?;
+    let limits = tenderlint::Limits::default();
+    let out = tenderlint::redline::apply(
+        &bytes,
+        analysis,
+        Some(review),
+        Mode::Accepted,
+        &Stamp::default(),
+        &limits,
+    )
+    .map_err(|e| format!("{}: {e}", source.display()))?;
     tenderlint::fsutil::refuse_same_file(target, &[source]).map_err(|e| at(&e))?;
     tenderlint::fsutil::write_atomic(target, &out).map_err(|e| at(&e))?;
     Ok(target.to_path_buf())

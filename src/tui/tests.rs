@@ -934,16 +934,19 @@ fn redline_export_annotates_a_copy_of_the_pdf() {
     // The dismissed finding is left out of the redlined copy.
     replay(&mut app, "jdnot an issue<enter>");
     let effects = replay(&mut app, "xr");
-    let [
-        Effect::Redline {
-            target, findings, ..
-        },
-    ] = effects.as_slice()
-    else {
+    let [Effect::Redline { target, review, .. }] = effects.as_slice() else {
         panic!("{effects:?}")
     };
     assert_eq!(*target, dir.path().join("tender.redline.pdf"));
-    assert_eq!(findings.len(), 1);
+    // The unsaved dismissal travels with the effect.
+    assert_eq!(
+        review
+            .decisions
+            .iter()
+            .filter(|d| d.status == Status::Dismissed)
+            .count(),
+        1
+    );
     carry_out_all(&mut app, effects);
     assert_eq!(
         app.status.as_deref(),
@@ -973,11 +976,16 @@ fn redline_export_annotates_a_copy_of_the_pdf() {
         "the original is untouched"
     );
 
-    // Not a PDF: a message, no effect.
+    // Plain text cannot be redlined: a message, no effect.
     let mut app = sample((120, 40));
-    app.docs[0].analysis.as_mut().unwrap().document.format = tenderlint::Format::Docx;
+    app.docs[0].analysis.as_mut().unwrap().document.format = tenderlint::Format::Text;
     assert!(replay(&mut app, "xr").is_empty());
-    assert!(app.status.as_deref().unwrap().contains("PDF only"));
+    assert!(
+        app.status
+            .as_deref()
+            .unwrap()
+            .contains("made for PDF, DOCX and ODT")
+    );
 }
 
 // ---- measurement --------------------------------------------------------------------------
@@ -1061,4 +1069,56 @@ fn measure_frame_times() {
         let (min, m, max) = stats(times);
         println!("keystroke {key:<8} + redraw (200x60): min {min:?}, median {m:?}, max {max:?}");
     }
+}
+
+#[test]
+fn redline_export_puts_accepted_suggestions_into_a_docx_as_tracked_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tender.docx");
+    std::fs::copy("fixtures/example/tender.docx", &path).unwrap();
+    let original = std::fs::read(&path).unwrap();
+    let document = tenderlint::extract::read_path(&path, &Default::default()).unwrap();
+    let rules = tenderlint::ruleset::RuleSet::builtin().unwrap();
+    let analysis = tenderlint::check::analyse(document, &rules);
+    let with_text = analysis
+        .findings
+        .iter()
+        .filter(|f| f.location.block.is_some() && !f.suggestions.is_empty())
+        .count();
+    assert!(
+        with_text >= 3,
+        "the example tender has findings with suggestions"
+    );
+    let total = analysis.findings.len();
+    let mut app = app_with(vec![analysis], (120, 40));
+    // Accept the first three findings.
+    replay(&mut app, "ajajaj");
+    let effects = replay(&mut app, "xr");
+    assert!(
+        matches!(effects.as_slice(), [Effect::Redline { .. }]),
+        "{effects:?}"
+    );
+    carry_out_all(&mut app, effects);
+    let out = dir.path().join("tender.redline.docx");
+    let again = tenderlint::extract::read_path(&out, &Default::default()).unwrap();
+    let ours = again
+        .tracked_changes
+        .iter()
+        .filter(|c| c.author.as_deref() == Some("tenderlint"))
+        .count();
+    assert!(
+        ours >= 2,
+        "accepted suggestions are tracked changes: {ours}"
+    );
+    let comments = again
+        .blocks
+        .iter()
+        .filter(|b| b.kind == tenderlint::BlockKind::Comment)
+        .count();
+    assert_eq!(comments, total, "one comment per finding");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        original,
+        "the original is untouched"
+    );
 }

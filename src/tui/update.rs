@@ -445,8 +445,9 @@ fn export_effect(app: &mut App, format: ExportFormat) -> Option<Effect> {
     Some(Effect::Export { path, contents })
 }
 
-/// A redlined copy of the current document: every finding not dismissed, annotated where it
-/// occurs. PDF only for now (the only redline writer there is).
+/// A redlined copy of the current document with the review as it stands: a comment on every
+/// finding not dismissed and, in DOCX and ODT, a tracked change for every accepted suggestion
+/// (PDF gets highlight and note annotations instead).
 fn redline_effect(app: &mut App) -> Option<Effect> {
     app.mode = Mode::Normal;
     let Some(doc) = app.current_doc().and_then(|d| app.docs.get(d)) else {
@@ -457,25 +458,25 @@ fn redline_effect(app: &mut App) -> Option<Effect> {
         app.status = Some("no document read yet".into());
         return None;
     };
-    if analysis.document.format != tenderlint::Format::Pdf {
+    if !matches!(
+        analysis.document.format,
+        tenderlint::Format::Pdf
+            | tenderlint::Format::Docx
+            | tenderlint::Format::Odt
+            | tenderlint::Format::Fodt
+    ) {
         app.status = Some(format!(
-            "redlined copies are made for PDF only so far; {} is {}",
+            "redlined copies are made for PDF, DOCX and ODT; {} is {}",
             doc.name(),
             analysis.document.format
         ));
         return None;
     }
-    let findings: Vec<tenderlint::Finding> = analysis
-        .findings
-        .iter()
-        .filter(|f| doc.status_of(f) != Status::Dismissed)
-        .cloned()
-        .collect();
     Some(Effect::Redline {
         source: doc.path.clone(),
         target: redline_path(&doc.path),
-        document: Box::new(analysis.document.clone()),
-        findings,
+        analysis: Box::new(analysis.clone()),
+        review: Box::new(doc.review.clone()),
     })
 }
 
