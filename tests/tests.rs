@@ -1,5 +1,6 @@
 //! The one integration-test binary; each module tests one area through the public surface.
 
+mod docs;
 mod engine;
 mod eval;
 mod extract_docx;
