@@ -41,8 +41,9 @@ pub struct Prefilter {
     whole_word: Vec<bool>,
     /// Per anchor: (pattern slot, group bit).
     targets: Vec<Vec<(u32, u8)>>,
-    /// Per pattern slot: rule, language and the mask of all its groups.
-    slots: Vec<(u32, Lang, u64)>,
+    /// Per pattern slot: rule, language, the mask of all its groups and the pattern's index
+    /// among the rule's trigger patterns.
+    slots: Vec<(u32, Lang, u64, usize)>,
     always: Vec<(u32, Lang)>,
 }
 
@@ -71,11 +72,11 @@ impl Prefilter {
                     always.push((ri, lang));
                     continue;
                 }
-                for p in trig {
+                for (pi, p) in trig.iter().enumerate() {
                     let groups = p.anchor_groups();
                     let slot = u32::try_from(slots.len()).unwrap_or(u32::MAX);
                     let n = groups.len().min(63);
-                    slots.push((ri, lang, (1u64 << n) - 1));
+                    slots.push((ri, lang, (1u64 << n) - 1, pi));
                     for (bit, group) in groups.iter().take(n).enumerate() {
                         for a in group {
                             let key = (a.text.clone(), a.whole_word);
@@ -113,15 +114,17 @@ impl Prefilter {
         }
     }
 
-    /// The (rule, language) pairs that may match in normalised `text`, sorted, without duplicates.
+    /// The (rule, language) pairs that may match in normalised `text`, sorted, without duplicates,
+    /// each with the mask of its trigger patterns that may match (bit i: pattern i; patterns past
+    /// 63 are always included).
     pub fn candidates(
         &self,
         text: &str,
         scratch: &mut PrefilterScratch,
-        out: &mut Vec<(u32, Lang)>,
+        out: &mut Vec<(u32, Lang, u64)>,
     ) {
         out.clear();
-        out.extend_from_slice(&self.always);
+        out.extend(self.always.iter().map(|&(r, l)| (r, l, u64::MAX)));
         if let Some(ac) = &self.ac {
             scratch.generation = scratch.generation.wrapping_add(1);
             if scratch.generation == 0 {
@@ -162,17 +165,38 @@ impl Prefilter {
                 let Some(mask) = scratch.masks.get_mut(slot as usize) else {
                     continue;
                 };
-                if let Some(&(rule, lang, full)) = self.slots.get(slot as usize)
+                if let Some(&(rule, lang, full, pi)) = self.slots.get(slot as usize)
                     && *mask == full
                 {
-                    out.push((rule, lang));
+                    let bit = if pi >= 63 { u64::MAX } else { 1u64 << pi };
+                    out.push((rule, lang, bit));
                 }
                 *mask = 0;
             }
         }
-        out.sort_unstable();
-        out.dedup();
+        out.sort_unstable_by_key(|&(r, l, _)| (r, l));
+        out.dedup_by(|later, first| {
+            if (later.0, later.1) == (first.0, first.1) {
+                first.2 |= later.2;
+                true
+            } else {
+                false
+            }
+        });
     }
+}
+
+/// The items whose bit is set in `mask`, counting from bit `offset` (bits past 63 count as set).
+fn pick<T>(items: impl IntoIterator<Item = T>, mask: u64, offset: usize) -> Vec<T> {
+    items
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| {
+            let bit = i + offset;
+            bit >= 63 || mask & (1u64 << bit) != 0
+        })
+        .map(|(_, t)| t)
+        .collect()
 }
 
 fn is_word_char(c: char) -> bool {
@@ -949,7 +973,7 @@ pub(crate) fn run(doc: &Document, rules: &RuleSet, opts: Options) -> (Vec<Findin
     let kind_cache = OnceCell::new();
 
     // Candidates per rule: (block, lang).
-    let mut per_rule: Vec<Vec<(usize, Lang)>> = vec![Vec::new(); rules.rules.len()];
+    let mut per_rule: Vec<Vec<(usize, Lang, u64)>> = vec![Vec::new(); rules.rules.len()];
     let mut cands = Vec::new();
     let mut scratch = PrefilterScratch::default();
     for (bi, b) in r.blocks.iter().enumerate() {
@@ -962,11 +986,11 @@ pub(crate) fn run(doc: &Document, rules: &RuleSet, opts: Options) -> (Vec<Findin
         let Some(lang) = r.lang_of(b) else {
             continue;
         };
-        for &(ri, l) in &cands {
+        for &(ri, l, mask) in &cands {
             if l == lang
                 && let Some(v) = per_rule.get_mut(ri as usize)
             {
-                v.push((bi, l));
+                v.push((bi, l, mask));
             }
         }
     }
@@ -974,8 +998,8 @@ pub(crate) fn run(doc: &Document, rules: &RuleSet, opts: Options) -> (Vec<Findin
     // Topics first: require rules ask for them.
     for (ri, rule) in rules.rules.iter().enumerate() {
         let Rule::Topic(t) = rule else { continue };
-        for &(bi, lang) in &per_rule[ri] {
-            let pats = rule.trigger_patterns(lang);
+        for &(bi, lang, mask) in &per_rule[ri] {
+            let pats = pick(rule.trigger_patterns(lang), mask, 0);
             if !r.matches(bi, lang, t.header.scope, &pats).is_empty() {
                 let b = &r.blocks[bi];
                 let hit = TopicHit {
@@ -1000,14 +1024,14 @@ pub(crate) fn run(doc: &Document, rules: &RuleSet, opts: Options) -> (Vec<Findin
         match rule {
             Rule::Topic(_) => {}
             Rule::Flag(f) => {
-                for &(bi, lang) in &per_rule[ri] {
+                for &(bi, lang, mask) in &per_rule[ri] {
                     let Some(sec) = f.langs.get(&lang) else {
                         continue;
                     };
-                    let pats: Vec<&Pattern> = sec.patterns.iter().collect();
+                    let pats: Vec<&Pattern> = pick(&sec.patterns, mask, 0);
                     let mut hits = r.matches(bi, lang, scope, &pats);
                     hits.extend(r.regex_matches(bi, scope, &sec.regex));
-                    for near in &sec.near {
+                    for near in pick(&sec.near, mask, sec.patterns.len()) {
                         for h in r.matches(bi, lang, scope, &[&near.a]) {
                             if near_ok(&r, &h, lang, scope, &near.b, near.words) {
                                 hits.push(h);
@@ -1032,13 +1056,13 @@ pub(crate) fn run(doc: &Document, rules: &RuleSet, opts: Options) -> (Vec<Findin
                 }
             }
             Rule::Substitute(s) => {
-                for &(bi, lang) in &per_rule[ri] {
+                for &(bi, lang, mask) in &per_rule[ri] {
                     let Some(sec) = s.langs.get(&lang) else {
                         continue;
                     };
                     let mut last_end = 0;
                     let mut hits: Vec<(Hit, &str)> = Vec::new();
-                    for rep in &sec.replace {
+                    for rep in pick(&sec.replace, mask, 0) {
                         for h in r.matches(bi, lang, scope, &[&rep.pattern]) {
                             hits.push((h, rep.with.as_str()));
                         }
@@ -1086,11 +1110,11 @@ pub(crate) fn run(doc: &Document, rules: &RuleSet, opts: Options) -> (Vec<Findin
                 if per_rule[ri].is_empty() || !c.applies_to.contains(&r.kind(&kind_cache)) {
                     continue;
                 }
-                for &(bi, lang) in &per_rule[ri] {
+                for &(bi, lang, mask) in &per_rule[ri] {
                     let Some(sec) = c.langs.get(&lang) else {
                         continue;
                     };
-                    let pats: Vec<&Pattern> = sec.when.iter().collect();
+                    let pats: Vec<&Pattern> = pick(&sec.when, mask, 0);
                     for h in r.matches(bi, lang, scope, &pats) {
                         if sec.negation == Negation::Cancels && r.negated(&h, lang) {
                             continue;
@@ -1116,8 +1140,8 @@ pub(crate) fn run(doc: &Document, rules: &RuleSet, opts: Options) -> (Vec<Findin
         }
         let by_topic = topics.iter().any(|t| q.topics.contains(&t.topic));
         let by_pattern = by_topic
-            || per_rule[ri].iter().any(|&(bi, lang)| {
-                let pats = rule.trigger_patterns(lang);
+            || per_rule[ri].iter().any(|&(bi, lang, mask)| {
+                let pats = pick(rule.trigger_patterns(lang), mask, 0);
                 !r.matches(bi, lang, Scope::Block, &pats).is_empty()
             });
         if !by_pattern {

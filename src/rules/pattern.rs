@@ -91,11 +91,30 @@ fn stem_anchor(word: &str, stem: &str) -> Option<String> {
     (common.chars().count() >= 3).then_some(common)
 }
 
+/// FxHash: a fast, non-cryptographic hasher for short words (the rule files are trusted and the
+/// document's words are only looked up, never inserted).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
+
 /// A set of multi-word phrases (a lexicon, the brand catalogue), matched as one instruction.
 #[derive(Debug, Clone, Default)]
 pub struct PhraseSet {
     phrases: Vec<(Vec<WordTest>, Option<u32>)>,
-    by_first: HashMap<String, Vec<u32>>,
+    by_first: HashMap<String, Vec<u32>, FxBuild>,
     other_first: Vec<u32>,
 }
 
@@ -285,9 +304,12 @@ pub struct Pattern {
     anchors: Option<Vec<Anchor>>,
     groups: Vec<Vec<Anchor>>,
     uses_brand: bool,
-    /// The consuming instructions reachable from the start: a word where none of them matches
-    /// cannot start a match, which saves running the NFA there.
+    /// The consuming instructions reachable from the start that are not plain words, and the
+    /// plain words (and phrase-set first words) that can start a match: a word where none of them
+    /// matches cannot start a match, which saves running the NFA there.
     first: Vec<usize>,
+    first_words: std::collections::HashSet<String, FxBuild>,
+    first_any: bool,
 }
 
 /// Reusable buffers of the NFA simulation (one per input, so no allocation per start word).
@@ -683,12 +705,13 @@ fn first_insts(prog: &[Inst]) -> Vec<usize> {
 impl Pattern {
     /// True when some first instruction accepts word `at`.
     fn can_start(&self, input: &Input<'_>, at: usize) -> bool {
-        self.first.iter().any(|&pc| match self.prog.get(pc) {
-            Some(Inst::Test(t)) => t.matches(input, at),
-            Some(Inst::Any) => true,
-            Some(Inst::Set(i, _)) => self.sets.get(*i).is_some_and(|s| s.starts_at(input, at)),
-            _ => false,
-        })
+        self.first_any
+            || self.first_words.contains(input.word(at))
+            || self.first.iter().any(|&pc| match self.prog.get(pc) {
+                Some(Inst::Test(t)) => t.matches(input, at),
+                Some(Inst::Set(i, _)) => self.sets.get(*i).is_some_and(|s| s.starts_at(input, at)),
+                _ => false,
+            })
     }
 
     /// Parses and compiles `source` for one language.
@@ -727,7 +750,26 @@ impl Pattern {
         };
         c.seq(&seq);
         c.prog.push(Inst::Match);
-        let first = first_insts(&c.prog);
+        let mut first = Vec::new();
+        let mut first_words = std::collections::HashSet::default();
+        let mut first_any = false;
+        for pc in first_insts(&c.prog) {
+            match c.prog.get(pc) {
+                Some(Inst::Test(WordTest::Exact(w))) => {
+                    first_words.insert(w.clone());
+                }
+                Some(Inst::Any) => first_any = true,
+                Some(Inst::Set(i, _)) => {
+                    if let Some(set) = c.sets.get(*i) {
+                        first_words.extend(set.by_first.keys().cloned());
+                        if !set.other_first.is_empty() {
+                            first.push(pc);
+                        }
+                    }
+                }
+                _ => first.push(pc),
+            }
+        }
         Ok(Pattern {
             source: source.to_string(),
             prog: c.prog,
@@ -736,6 +778,8 @@ impl Pattern {
             groups,
             uses_brand: c.uses_brand,
             first,
+            first_words,
+            first_any,
         })
     }
 
