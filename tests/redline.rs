@@ -14,6 +14,28 @@ use tenderlint::finding::{Category, Finding, Location, Position, Severity, Span,
 use tenderlint::limits::Limits;
 use tenderlint::redline::{self, Mode, Stamp};
 
+/// Converts `files` with LibreOffice, one process at a time (two first starts of a fresh
+/// installation at once can fail while it registers its bundled extensions), retrying once.
+fn soffice(to: &str, outdir: &Path, files: &[PathBuf], home: &Path) {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let mut last = String::new();
+    for _ in 0..2 {
+        let o = std::process::Command::new("soffice")
+            .args(["--headless", "--convert-to", to, "--outdir"])
+            .arg(outdir)
+            .args(files)
+            .env("HOME", home)
+            .output()
+            .unwrap();
+        if o.status.success() {
+            return;
+        }
+        last = String::from_utf8_lossy(&o.stderr).into_owned();
+    }
+    panic!("LibreOffice failed: {last}");
+}
+
 fn fixtures() -> Vec<PathBuf> {
     let mut out = Vec::new();
     for dir in ["fixtures/eval", "fixtures/tenders", "fixtures/example"] {
@@ -257,14 +279,7 @@ fn redline_every_docx_and_odt_fixture() {
         return;
     }
     let conv = out_dir.path().join("pdf");
-    let o = std::process::Command::new("soffice")
-        .args(["--headless", "--convert-to", "pdf", "--outdir"])
-        .arg(&conv)
-        .args(&written)
-        .env("HOME", out_dir.path())
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    soffice("pdf", &conv, &written, out_dir.path());
     for w in &written {
         let pdf = conv.join(Path::new(w.file_name().unwrap()).with_extension("pdf"));
         let len = std::fs::metadata(&pdf).map(|m| m.len()).unwrap_or(0);
@@ -322,4 +337,115 @@ fn redline_command_writes_changes_and_refuses_to_overwrite_its_input() {
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("refusing to overwrite the input"));
     assert_eq!(std::fs::read(&input).unwrap(), before);
+}
+
+/// PDF fixtures: a PDF cannot take tracked changes, so each finding becomes a note (Text
+/// annotation), located ones also a Highlight; the copy re-reads to the same text with our reader
+/// and with pdftotext, and LibreOffice opens it.
+#[test]
+fn annotate_every_pdf_fixture() {
+    let mut files: Vec<PathBuf> = Vec::new();
+    for dir in ["fixtures/eval", "fixtures/tenders"] {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            if e.path().extension().and_then(|x| x.to_str()) == Some("pdf") {
+                files.push(e.path());
+            }
+        }
+    }
+    files.sort();
+    assert!(files.len() >= 10, "PDF fixtures: {}", files.len());
+    let limits = Limits::default();
+    let stamp = Stamp {
+        author: "tenderlint".into(),
+        date: "2026-01-01T00:00:00Z".into(),
+    };
+    let out_dir = tempfile::tempdir().unwrap();
+    let mut written = Vec::new();
+    for path in &files {
+        let input = std::fs::read(path).unwrap();
+        let doc = tenderlint::extract::read_bytes(path, &input, &limits).unwrap();
+        let (findings, _) = plan_findings(&doc);
+        let analysis = Analysis {
+            document: doc.clone(),
+            findings: findings.clone(),
+            topics: vec![],
+        };
+        let out = redline::apply(&input, &analysis, None, Mode::All, &stamp, &limits)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let pdf = lopdf::Document::load_mem(&out).unwrap();
+        let mut notes = 0;
+        let mut highlights = 0;
+        for o in pdf.objects.values() {
+            if let Ok(d) = o.as_dict()
+                && d.get(b"Type")
+                    .is_ok_and(|t| t.as_name().ok() == Some(b"Annot"))
+            {
+                match d.get(b"Subtype").ok().and_then(|s| s.as_name().ok()) {
+                    Some(b"Text") => notes += 1,
+                    Some(b"Highlight") => highlights += 1,
+                    _ => {}
+                }
+            }
+        }
+        assert_eq!(
+            notes,
+            findings.len(),
+            "{}: one note per finding",
+            path.display()
+        );
+        assert_eq!(
+            highlights,
+            findings.len() - 1,
+            "{}: a highlight per located finding",
+            path.display()
+        );
+        let out_path = out_dir.path().join(path.file_name().unwrap());
+        std::fs::write(&out_path, &out).unwrap();
+        let again = tenderlint::extract::read_path(&out_path, &limits).unwrap();
+        assert_eq!(
+            body_texts(&again),
+            body_texts(&doc),
+            "{}: same text",
+            path.display()
+        );
+        written.push(out_path);
+    }
+    if std::process::Command::new("pdftotext")
+        .arg("-v")
+        .output()
+        .is_ok()
+    {
+        for w in &written {
+            let o = std::process::Command::new("pdftotext")
+                .arg(w)
+                .arg("-")
+                .output()
+                .unwrap();
+            assert!(
+                o.status.success() && o.stdout.len() > 500,
+                "pdftotext on {}",
+                w.display()
+            );
+        }
+    } else {
+        println!("SKIPPED: pdftotext not installed");
+    }
+    if std::process::Command::new("soffice")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        println!("SKIPPED: LibreOffice (soffice) is not installed: conversion check not run");
+        return;
+    }
+    let conv = out_dir.path().join("png");
+    soffice("png", &conv, &written, out_dir.path());
+    for w in &written {
+        let png = conv.join(Path::new(w.file_name().unwrap()).with_extension("png"));
+        assert!(
+            std::fs::metadata(&png).map(|m| m.len()).unwrap_or(0) > 1000,
+            "LibreOffice did not open {}",
+            w.display()
+        );
+    }
 }
