@@ -117,6 +117,7 @@ const CUES: &[(Cue, &[&str])] = &[
             "exigence",
             "exigences",
             "cahier des charges",
+            "cahier spécial des charges",
             "cctp",
             "spécifications",
             "fonctionnalités",
