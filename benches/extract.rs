@@ -37,13 +37,11 @@ fn total(files: &[(PathBuf, Vec<u8>)]) -> usize {
 fn read(bencher: divan::Bencher, ext: &str) {
     let files = fixtures(ext);
     let limits = Limits::default();
-    bencher
-        .counter(BytesCount::new(total(&files)))
-        .bench(|| {
-            for (p, b) in &files {
-                divan::black_box(tenderlint::extract::read_bytes(Path::new(p), b, &limits).ok());
-            }
-        });
+    bencher.counter(BytesCount::new(total(&files))).bench(|| {
+        for (p, b) in &files {
+            divan::black_box(tenderlint::extract::read_bytes(Path::new(p), b, &limits).ok());
+        }
+    });
 }
 
 #[divan::bench(args = ["pdf", "docx", "odt"])]
@@ -51,13 +49,11 @@ fn read_and_check(bencher: divan::Bencher, ext: &str) {
     let files = fixtures(ext);
     let limits = Limits::default();
     let rules = RuleSet::builtin().expect("shipped rules");
-    bencher
-        .counter(BytesCount::new(total(&files)))
-        .bench(|| {
-            for (p, b) in &files {
-                if let Ok(doc) = tenderlint::extract::read_bytes(Path::new(p), b, &limits) {
-                    divan::black_box(tenderlint::check::analyse(doc, &rules));
-                }
+    bencher.counter(BytesCount::new(total(&files))).bench(|| {
+        for (p, b) in &files {
+            if let Ok(doc) = tenderlint::extract::read_bytes(Path::new(p), b, &limits) {
+                divan::black_box(tenderlint::check::analyse(doc, &rules));
             }
-        });
+        }
+    });
 }
