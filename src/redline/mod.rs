@@ -238,8 +238,7 @@ pub fn apply(
                 })
                 .cloned()
                 .collect();
-            pdf::annotate(input, &kept, doc)
-                .map_err(|e| RedlineError::Corrupt(e.to_string()))
+            pdf::annotate(input, &kept, doc).map_err(|e| RedlineError::Corrupt(e.to_string()))
         }
         other => Err(RedlineError::Unsupported(other.to_string())),
     }

@@ -132,7 +132,7 @@ impl<'a, 'o> Interp<'a, 'o> {
         for op in Content::decode_iter(data) {
             let Ok(op) = op else { break };
             self.ops += 1;
-            if self.ops % 4096 == 0 {
+            if self.ops.is_multiple_of(4096) {
                 self.check_time()?;
                 if let Some(e) = self.objs.error() {
                     return Err(e);
