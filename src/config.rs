@@ -12,6 +12,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::finding::Severity;
+use crate::limits::Limits;
 use crate::ruleset::{Diagnostic, Level};
 
 pub const FILE_NAME: &str = "tenderlint.toml";
@@ -27,6 +28,8 @@ pub struct Config {
     pub allow_products: Vec<String>,
     pub authority: Option<String>,
     pub licence: Option<String>,
+    /// Resource limits for reading documents (`[limits]`); unset keys keep the defaults.
+    pub limits: Limits,
     text: String,
 }
 
@@ -50,6 +53,40 @@ struct RawConfig {
     allow: RawAllow,
     #[serde(default)]
     values: RawValues,
+    #[serde(default)]
+    limits: RawLimits,
+}
+
+/// `[limits]`: every [`Limits`] field; sizes in bytes, `timeout` in seconds (0: none).
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawLimits {
+    max_input_bytes: Option<u64>,
+    max_entry_bytes: Option<u64>,
+    max_total_bytes: Option<u64>,
+    max_zip_entries: Option<usize>,
+    max_xml_depth: Option<usize>,
+    max_pdf_depth: Option<usize>,
+    max_pages: Option<usize>,
+    timeout: Option<u64>,
+}
+
+impl RawLimits {
+    fn apply(self) -> Limits {
+        let d = Limits::default();
+        Limits {
+            max_input_bytes: self.max_input_bytes.unwrap_or(d.max_input_bytes),
+            max_entry_bytes: self.max_entry_bytes.unwrap_or(d.max_entry_bytes),
+            max_total_bytes: self.max_total_bytes.unwrap_or(d.max_total_bytes),
+            max_zip_entries: self.max_zip_entries.unwrap_or(d.max_zip_entries),
+            max_xml_depth: self.max_xml_depth.unwrap_or(d.max_xml_depth),
+            max_pdf_depth: self.max_pdf_depth.unwrap_or(d.max_pdf_depth),
+            max_pages: self.max_pages.unwrap_or(d.max_pages),
+            timeout: self
+                .timeout
+                .map_or(d.timeout, std::time::Duration::from_secs),
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -117,6 +154,7 @@ impl Config {
             allow_products: raw.allow.products,
             authority: raw.values.authority,
             licence: raw.values.licence,
+            limits: raw.limits.apply(),
             text: text.to_string(),
         })
     }
@@ -208,6 +246,31 @@ licence = "EUPL-1.2"
             let e = Config::parse(text, Path::new("t.toml")).unwrap_err();
             assert_eq!(e.to_string(), *want);
         }
+    }
+
+    #[test]
+    fn limits_table_sets_every_field_and_rejects_unknown_keys() {
+        let text = "[limits]\nmax_input_bytes = 1\nmax_entry_bytes = 2\nmax_total_bytes = 3\n\
+max_zip_entries = 4\nmax_xml_depth = 5\nmax_pdf_depth = 6\nmax_pages = 7\ntimeout = 8\n";
+        let c = Config::parse(text, Path::new("t.toml")).unwrap();
+        assert_eq!(
+            c.limits,
+            Limits {
+                max_input_bytes: 1,
+                max_entry_bytes: 2,
+                max_total_bytes: 3,
+                max_zip_entries: 4,
+                max_xml_depth: 5,
+                max_pdf_depth: 6,
+                max_pages: 7,
+                timeout: std::time::Duration::from_secs(8),
+            }
+        );
+        let c = Config::parse("[limits]\nmax_pages = 9\n", Path::new("t.toml")).unwrap();
+        assert_eq!(c.limits.max_pages, 9);
+        assert_eq!(c.limits.max_xml_depth, Limits::default().max_xml_depth);
+        let e = Config::parse("[limits]\nmax_page = 9\n", Path::new("t.toml")).unwrap_err();
+        assert_eq!(e.to_string(), "t.toml:2:1: unknown key \"max_page\"");
     }
 
     #[test]

@@ -361,6 +361,38 @@ mod tests {
             }
         }
 
+        /// Any Unicode at all (controls, escapes, combining marks, astral characters), mixed
+        /// with the tricky pieces: offsets stay inside on char boundaries and highlights
+        /// round-trip.
+        #[test]
+        fn any_text_maps_back_inside_and_round_trips(
+            v in prop::collection::vec(
+                prop_oneof![any::<char>().prop_map(String::from), alphabet()],
+                0..24,
+            )
+        ) {
+            let s = v.concat();
+            let n = normalise(&s);
+            prop_assert_eq!(n.map.len(), n.text.len());
+            for (i, &m) in n.map.iter().enumerate() {
+                prop_assert!(m < s.len() && s.is_char_boundary(m));
+                prop_assert!(n.ends[i] <= s.len() && s.is_char_boundary(n.ends[i]));
+            }
+            for a in (0..=n.text.len()).filter(|&a| n.text.is_char_boundary(a)) {
+                for b in (a..=n.text.len()).filter(|&b| n.text.is_char_boundary(b)) {
+                    let r = n.to_original(a..b);
+                    prop_assert!(r.start <= r.end && r.end <= s.len());
+                    prop_assert!(s.is_char_boundary(r.start) && s.is_char_boundary(r.end));
+                }
+            }
+            for w in words(&n.text) {
+                if n.is_unit_boundary(w.start) && n.is_unit_boundary(w.end) {
+                    let r = n.to_original(w.clone());
+                    prop_assert_eq!(normalise(&s[r]).text, &n.text[w]);
+                }
+            }
+        }
+
         #[test]
         fn normalising_is_idempotent(s in alphabet()) {
             let once = normalise(&s).text;

@@ -424,10 +424,11 @@ fn source_runs(xml: &str, odf: bool) -> Vec<String> {
                 if let Some(r) = runs.last_mut() {
                     r.push_str(&t);
                 }
-            } else if !odf && in_t {
-                if let Some(r) = runs.last_mut() {
-                    r.push_str(&t);
-                }
+            } else if !odf
+                && in_t
+                && let Some(r) = runs.last_mut()
+            {
+                r.push_str(&t);
             }
             continue;
         }

@@ -6,6 +6,7 @@ mod eval;
 mod extract_docx;
 mod extract_pdf;
 mod extract_quality;
+mod hostile;
 mod redline;
 mod review_tmux;
 mod scan;

@@ -33,6 +33,7 @@ pub fn load(config: &ScanConfig) -> Result<Engine> {
         None => Config::find(&config_start(&config.paths))
             .context("cannot use the configuration found for the scanned path")?,
     };
+    let limits = settings.limits.clone();
     let rules = RuleSet::load(&config.rule_dirs, &settings).context("cannot load the rules")?;
     if !config.quiet {
         for w in rules.warnings() {
@@ -51,5 +52,6 @@ pub fn load(config: &ScanConfig) -> Result<Engine> {
     Ok(Engine {
         analyse: analyser(move |document| tenderlint::check::analyse(document, &rules)),
         rulesets,
+        limits,
     })
 }

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
+use tenderlint::config::Config;
 use tenderlint::document::{BlockKind, Document};
 use tenderlint::sanitize::for_terminal;
 use tenderlint::{Limits, extract};
@@ -58,7 +59,17 @@ pub fn run(args: ExtractArgs) -> Result<ExitCode> {
     if args.files.iter().filter(|f| f.as_os_str() == "-").count() > 1 {
         return Err(UsageError("standard input (-) can be given only once".into()).into());
     }
-    let limits = Limits::default();
+    let settings = match &args.config {
+        Some(file) => Config::load(file)
+            .with_context(|| format!("cannot use the configuration {}", file.display()))?,
+        None => {
+            let first = args.files.iter().find(|f| f.as_os_str() != "-");
+            let start = first.map_or_else(|| Path::new(".").to_path_buf(), |f| f.clone());
+            let start = std::path::absolute(&start).unwrap_or(start);
+            Config::find(&start).context("cannot use the configuration found for the file")?
+        }
+    };
+    let limits = super::scan::with_flags(settings.limits, None, args.max_input_size);
     let mut docs: Vec<Document> = Vec::new();
     let mut failed = false;
     let several = args.files.len() > 1;

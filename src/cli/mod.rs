@@ -131,9 +131,13 @@ pub struct ScanArgs {
     /// Documents processed in parallel [default: available cores].
     #[arg(short, long, value_name = "N")]
     pub jobs: Option<usize>,
-    /// Seconds allowed per document (reading and analysis); 0 for no limit.
-    #[arg(long, value_name = "SECS", default_value_t = 60)]
-    pub timeout: u64,
+    /// Seconds allowed per document (reading and analysis); 0 for no limit [default: 60, or
+    /// `[limits] timeout` in tenderlint.toml].
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
+    /// Largest input file read, in bytes [default: 268435456, or `[limits] max_input_bytes`].
+    #[arg(long, value_name = "BYTES")]
+    pub max_input_size: Option<u64>,
     /// In folders, scan only files matching GLOB (repeatable; replaces the default extensions
     /// .pdf .docx .odt .fodt .txt .text .md .markdown).
     #[arg(long, value_name = "GLOB")]
@@ -166,6 +170,13 @@ pub struct ExtractArgs {
     /// Documents to read; `-` reads one from stdin.
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
+    /// Configuration file for `[limits]` [default: tenderlint.toml found upwards from the first
+    /// FILE].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Largest input file read, in bytes [default: 268435456, or `[limits] max_input_bytes`].
+    #[arg(long, value_name = "BYTES")]
+    pub max_input_size: Option<u64>,
     /// `text`: one line per block (`[index] p<page> §<clause> <kind>: <text>`); `json`: the
     /// Document (an array of them for several files).
     #[arg(short, long, value_enum, default_value = "text")]
@@ -184,7 +195,10 @@ pub struct ScanConfig {
     pub fail_on: Option<Severity>,
     /// 0: one per core.
     pub jobs: usize,
-    pub timeout: Duration,
+    /// `--timeout`; `None`: the configuration's (default 60 s).
+    pub timeout: Option<Duration>,
+    /// `--max-input-size`; `None`: the configuration's.
+    pub max_input_size: Option<u64>,
     pub config_file: Option<PathBuf>,
     pub rule_dirs: Vec<PathBuf>,
     pub quiet: bool,
@@ -245,7 +259,8 @@ impl ScanArgs {
                 FailOn::Never => None,
             },
             jobs: self.jobs.unwrap_or(0),
-            timeout: Duration::from_secs(self.timeout),
+            timeout: self.timeout.map(Duration::from_secs),
+            max_input_size: self.max_input_size,
             config_file: self.config,
             rule_dirs: self.rule_dirs,
             quiet: self.quiet,

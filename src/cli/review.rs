@@ -110,7 +110,7 @@ fn worker(args: &ReviewArgs, documents: &[PathBuf]) -> anyhow::Result<(Worker, V
         .collect();
     let worker = Worker {
         analyse: Arc::new(move |document| tenderlint::check::analyse(document, &rules)),
-        limits: tenderlint::Limits::default(),
+        limits: config.limits.clone(),
     };
     Ok((worker, info))
 }

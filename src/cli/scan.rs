@@ -9,6 +9,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -24,6 +25,19 @@ use super::{ColorArg, ScanConfig, UsageError};
 pub struct Engine {
     pub analyse: Analyser,
     pub rulesets: Vec<RulesetInfo>,
+    /// `[limits]` of the configuration in use (defaults when it has none).
+    pub limits: Limits,
+}
+
+/// The configuration's limits with the command-line flags applied over them.
+pub fn with_flags(mut limits: Limits, timeout: Option<Duration>, max_input: Option<u64>) -> Limits {
+    if let Some(t) = timeout {
+        limits.timeout = t;
+    }
+    if let Some(m) = max_input {
+        limits.max_input_bytes = m;
+    }
+    limits
 }
 
 /// The time reports carry: `SOURCE_DATE_EPOCH` when set (reproducible builds' convention), else
@@ -117,10 +131,7 @@ pub fn run(config: ScanConfig) -> Result<ExitCode> {
     let engine = super::engine::load(&config)?;
     let options = RunOptions {
         jobs: config.jobs,
-        limits: Limits {
-            timeout: config.timeout,
-            ..Limits::default()
-        },
+        limits: with_flags(engine.limits.clone(), config.timeout, config.max_input_size),
         load_reviews: true,
     };
     let pb = progress_bar(inputs.len(), config.quiet);

@@ -209,7 +209,7 @@ pub fn parse(
     let mut events = 0u32;
     loop {
         events = events.wrapping_add(1);
-        if events % 8192 == 0 {
+        if events.is_multiple_of(8192) {
             deadline.check()?;
         }
         let (res, event) = match reader.read_resolved_event() {
@@ -315,10 +315,10 @@ fn close(stack: &mut Vec<Element>) {
     if stack.len() < 2 {
         return;
     }
-    if let Some(done) = stack.pop() {
-        if let Some(parent) = stack.last_mut() {
-            parent.children.push(Node::Element(done));
-        }
+    if let Some(done) = stack.pop()
+        && let Some(parent) = stack.last_mut()
+    {
+        parent.children.push(Node::Element(done));
     }
 }
 

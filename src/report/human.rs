@@ -48,10 +48,11 @@ pub fn anchor(path: &str, f: &Finding) -> String {
     if let Some(c) = &f.location.clause {
         let _ = write!(a, ":§{}", clean(c));
     }
-    if f.location.page.is_none() && f.location.clause.is_none() {
-        if let Some(b) = f.location.block {
-            let _ = write!(a, ":b{}", b + 1);
-        }
+    if f.location.page.is_none()
+        && f.location.clause.is_none()
+        && let Some(b) = f.location.block
+    {
+        let _ = write!(a, ":b{}", b + 1);
     }
     a
 }

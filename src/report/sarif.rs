@@ -109,17 +109,17 @@ fn start_line(d: &DocumentReport, f: &Finding) -> Option<(usize, &'static str)> 
         return Some((1, "document"));
     };
     let a = d.result.as_ref().ok()?;
-    if matches!(a.document.format, Format::Text | Format::Markdown) {
-        if let Some(b) = a.document.blocks.get(block_idx) {
-            // The pieces are one per source line, in order.
-            let start = f.location.start.unwrap_or(0);
-            let piece = b
-                .pieces
-                .iter()
-                .rposition(|p| p.range.start <= start)
-                .unwrap_or(0);
-            return Some((b.anchor.index + piece + 1, "line"));
-        }
+    if matches!(a.document.format, Format::Text | Format::Markdown)
+        && let Some(b) = a.document.blocks.get(block_idx)
+    {
+        // The pieces are one per source line, in order.
+        let start = f.location.start.unwrap_or(0);
+        let piece = b
+            .pieces
+            .iter()
+            .rposition(|p| p.range.start <= start)
+            .unwrap_or(0);
+        return Some((b.anchor.index + piece + 1, "line"));
     }
     Some((block_idx + 1, "block"))
 }

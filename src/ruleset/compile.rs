@@ -185,10 +185,10 @@ fn tidy_message(msg: &str) -> String {
             };
         }
     }
-    if let Some(rest) = first.strip_prefix("missing field ") {
-        if let Some(key) = backticked(rest).first() {
-            return format!("missing key \"{key}\"");
-        }
+    if let Some(rest) = first.strip_prefix("missing field ")
+        && let Some(key) = backticked(rest).first()
+    {
+        return format!("missing key \"{key}\"");
     }
     msg.lines()
         .map(str::trim)

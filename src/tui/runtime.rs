@@ -83,11 +83,11 @@ fn event_loop(
             terminal.draw(|f| view(app, f))?;
             redraw = false;
         }
-        if event::poll(Duration::from_millis(40))? {
-            if let Some(action) = translate(event::read()?, app) {
-                dispatch(app, action);
-                redraw = true;
-            }
+        if event::poll(Duration::from_millis(40))?
+            && let Some(action) = translate(event::read()?, app)
+        {
+            dispatch(app, action);
+            redraw = true;
         }
         while let Ok(action) = rx.try_recv() {
             dispatch(app, action);

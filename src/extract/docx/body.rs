@@ -243,7 +243,7 @@ impl<'a> Walker<'a> {
 
     fn tick(&mut self) -> Result<(), ErrorKind> {
         self.steps = self.steps.wrapping_add(1);
-        if self.steps % 1024 == 0 {
+        if self.steps.is_multiple_of(1024) {
             self.deadline.check()?;
         }
         Ok(())

@@ -136,7 +136,7 @@ impl<'a, 'o> Interp<'a, 'o> {
         let mut args: Vec<Operand> = Vec::new();
         while let Some(op) = lexer.next_op(&mut args) {
             self.ops += 1;
-            if self.ops % 4096 == 0 {
+            if self.ops.is_multiple_of(4096) {
                 self.check_time()?;
                 if let Some(e) = self.objs.error() {
                     return Err(e);

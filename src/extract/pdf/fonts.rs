@@ -585,12 +585,11 @@ impl Font {
         } else {
             500.0
         });
-        if subtype == b"Type3" {
-            if let Some(m) = objs.array(dict.get(b"FontMatrix").ok()) {
-                if let Some(a) = objs.number(m.first()) {
-                    self.scale = a.abs();
-                }
-            }
+        if subtype == b"Type3"
+            && let Some(m) = objs.array(dict.get(b"FontMatrix").ok())
+            && let Some(a) = objs.number(m.first())
+        {
+            self.scale = a.abs();
         }
         let symbolic = descriptor
             .and_then(|d| objs.number(d.get(b"Flags").ok()))
@@ -723,10 +722,10 @@ impl Font {
                 return;
             }
             // Codes the encoding leaves empty: read them as Latin-1 printable characters.
-            if let Some(c) = char::from_u32(code).filter(|c| !c.is_control()) {
-                if code >= 32 {
-                    out.push(c);
-                }
+            if let Some(c) = char::from_u32(code).filter(|c| !c.is_control())
+                && code >= 32
+            {
+                out.push(c);
             }
         }
     }
