@@ -231,6 +231,8 @@ struct PBlock<'d> {
     /// Byte ranges (normalised) of the sentences, and their token ranges.
     sents: OnceCell<SentenceData>,
     lang: OnceCell<Option<Lang>>,
+    /// Stems of the words, per language (index in [`Lang::ALL`]), shared by every rule's input.
+    stems: [OnceCell<Vec<String>>; 7],
     clause: usize,
 }
 
@@ -351,6 +353,7 @@ impl<'d, 'r> Run<'d, 'r> {
                 tokens: OnceCell::new(),
                 sents: OnceCell::new(),
                 lang: OnceCell::new(),
+                stems: Default::default(),
                 clause: block_clause[i],
             });
         }
@@ -404,7 +407,14 @@ impl<'d, 'r> Run<'d, 'r> {
     }
 
     fn input<'a>(&self, b: &'a PBlock<'_>, lang: Lang) -> Input<'a> {
-        Input::new(&b.norm.text, b.tokens(), lang)
+        match Lang::ALL
+            .iter()
+            .position(|&l| l == lang)
+            .and_then(|i| b.stems.get(i))
+        {
+            Some(cache) => Input::with_stem_cache(&b.norm.text, b.tokens(), lang, cache),
+            None => Input::new(&b.norm.text, b.tokens(), lang),
+        }
     }
 
     /// The units a scope looks at around block `bi`, words `words`: (block, word range) pairs.

@@ -68,6 +68,22 @@ pub fn stem(lang: Lang, word: &str) -> String {
     Stemmer::create(algo).stem(word).into_owned()
 }
 
+/// Stems every word with one stemmer (same results as [`stem`] per word).
+fn stem_all<'w>(lang: Lang, words: impl Iterator<Item = &'w str>) -> Vec<String> {
+    use rust_stemmers::{Algorithm, Stemmer};
+    let algo = match lang {
+        Lang::En => Algorithm::English,
+        Lang::Fr => Algorithm::French,
+        Lang::De => Algorithm::German,
+        Lang::Nl => Algorithm::Dutch,
+        Lang::Da => Algorithm::Danish,
+        Lang::Sv => Algorithm::Swedish,
+        Lang::Cs => return words.map(|w| stem(Lang::Cs, w)).collect(),
+    };
+    let stemmer = Stemmer::create(algo);
+    words.map(|w| stemmer.stem(w).into_owned()).collect()
+}
+
 /// A word's stem matches a pattern stem when it is the same or extends it by at most three
 /// letters: Snowball gives `deliv` for "deliver" but `deliveri` for "delivery".
 fn stem_matches(pattern: &str, word: &str) -> bool {
@@ -227,12 +243,20 @@ pub struct Anchor {
     pub whole_word: bool,
 }
 
+/// Lazily computed stems of an input's words: owned, or a cache the caller keeps across inputs
+/// over the same words (the check loop keeps one per block and language, so a block is stemmed
+/// once, not once per rule).
+enum Stems<'a> {
+    Own(std::cell::OnceCell<Vec<String>>),
+    Shared(&'a std::cell::OnceCell<Vec<String>>),
+}
+
 /// The words of one block or sentence a pattern runs over, with lazily computed stems.
 pub struct Input<'a> {
     pub text: &'a str,
     pub tokens: &'a [Token],
     lang: Lang,
-    stems: std::cell::OnceCell<Vec<String>>,
+    stems: Stems<'a>,
     scratch: std::cell::RefCell<Scratch>,
 }
 
@@ -242,7 +266,24 @@ impl<'a> Input<'a> {
             text,
             tokens,
             lang,
-            stems: std::cell::OnceCell::new(),
+            stems: Stems::Own(std::cell::OnceCell::new()),
+            scratch: std::cell::RefCell::new(Scratch::default()),
+        }
+    }
+
+    /// Like [`Input::new`], with stems kept in `cache`; the cache must only ever be used with
+    /// these `tokens` of this `text` and this `lang`.
+    pub fn with_stem_cache(
+        text: &'a str,
+        tokens: &'a [Token],
+        lang: Lang,
+        cache: &'a std::cell::OnceCell<Vec<String>>,
+    ) -> Self {
+        Input {
+            text,
+            tokens,
+            lang,
+            stems: Stems::Shared(cache),
             scratch: std::cell::RefCell::new(Scratch::default()),
         }
     }
@@ -260,12 +301,12 @@ impl<'a> Input<'a> {
     }
 
     fn stem(&self, at: usize) -> &str {
-        let stems = self.stems.get_or_init(|| {
-            self.tokens
-                .iter()
-                .map(|t| stem(self.lang, t.text(self.text)))
-                .collect()
-        });
+        let cell = match &self.stems {
+            Stems::Own(c) => c,
+            Stems::Shared(c) => *c,
+        };
+        let stems =
+            cell.get_or_init(|| stem_all(self.lang, self.tokens.iter().map(|t| t.text(self.text))));
         stems.get(at).map_or("", String::as_str)
     }
 }
