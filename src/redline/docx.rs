@@ -15,7 +15,7 @@ use std::io::{Cursor, Read, Write};
 use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::{Reader, Writer};
 
-use super::{Edit, RedlineError, Stamp, run_ranges};
+use super::{Edit, Marker, RedlineError, Stamp, escape, floor_char_boundary, run_ranges};
 use crate::document::Document;
 use crate::limits::Limits;
 
@@ -28,26 +28,6 @@ const COMMENTS_REL: &str =
     "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments";
 const COMMENTS_TYPE: &str =
     "application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml";
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Marker {
-    DelEnd { ins: String },
-    CommentEnd(u32),
-    CommentStart(u32),
-    DelStart,
-}
-
-impl Marker {
-    /// At one offset, ends come before starts, and a change sits inside its comment's range.
-    fn rank(&self) -> u8 {
-        match self {
-            Marker::DelEnd { .. } => 0,
-            Marker::CommentEnd(_) => 1,
-            Marker::CommentStart(_) => 2,
-            Marker::DelStart => 3,
-        }
-    }
-}
 
 /// Writes the redlined copy of `input` (a DOCX) and returns its bytes. `doc` must be what the
 /// DOCX reader made of the same bytes.
@@ -653,20 +633,6 @@ fn child_text(child: &[Event<'static>]) -> String {
         }
     }
     s
-}
-
-fn floor_char_boundary(s: &str, mut i: usize) -> usize {
-    if i >= s.len() {
-        return s.len();
-    }
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
-fn escape(s: &str) -> String {
-    quick_xml::escape::escape(s).into_owned()
 }
 
 /// The comments part: the old one with the new comments appended, or a new one.

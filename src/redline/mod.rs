@@ -244,6 +244,44 @@ pub fn apply(
     }
 }
 
+/// A point in a run's (DOCX) or text node's (ODT) text where the writer opens or closes a
+/// comment range or a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Marker {
+    DelEnd { ins: String },
+    CommentEnd(u32),
+    CommentStart(u32),
+    DelStart,
+}
+
+impl Marker {
+    /// At one offset, ends come before starts, and a change sits inside its comment's range.
+    pub(crate) fn rank(&self) -> u8 {
+        match self {
+            Marker::DelEnd { .. } => 0,
+            Marker::CommentEnd(_) => 1,
+            Marker::CommentStart(_) => 2,
+            Marker::DelStart => 3,
+        }
+    }
+}
+
+/// The largest char boundary of `s` at or below `i`.
+pub(crate) fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    if i >= s.len() {
+        return s.len();
+    }
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// XML-escapes text for element content and attribute values.
+pub(crate) fn escape(s: &str) -> String {
+    quick_xml::escape::escape(s).into_owned()
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum RedlineError {
     #[error("cannot redline a {0} document: only DOCX, ODT and PDF are supported")]

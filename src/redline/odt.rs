@@ -15,31 +15,12 @@ use quick_xml::events::{BytesStart, BytesText, Event};
 use quick_xml::{Reader, Writer};
 
 use super::docx::{read_entry, write_zip};
-use super::{Edit, RedlineError, Stamp, run_ranges};
+use super::{Edit, Marker, RedlineError, Stamp, escape, floor_char_boundary, run_ranges};
 use crate::document::Document;
 use crate::limits::Limits;
 
 const CONTENT: &str = "content.xml";
 const DC_NS: &str = "http://purl.org/dc/elements/1.1/";
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Marker {
-    DelEnd { ins: String },
-    CommentEnd(u32),
-    CommentStart(u32),
-    DelStart,
-}
-
-impl Marker {
-    fn rank(&self) -> u8 {
-        match self {
-            Marker::DelEnd { .. } => 0,
-            Marker::CommentEnd(_) => 1,
-            Marker::CommentStart(_) => 2,
-            Marker::DelStart => 3,
-        }
-    }
-}
 
 /// Redlines an ODT (zip) or flat ODT (single XML) document.
 pub fn redline(
@@ -320,7 +301,7 @@ fn emit_text(
         Ok(())
     };
     for (off, m) in marks {
-        let cut = floor(text, (*off).max(at));
+        let cut = floor_char_boundary(text, (*off).max(at));
         put(w, &text[at..cut], deleting, changes)?;
         at = cut;
         match m {
@@ -364,8 +345,8 @@ fn insert_tracked_changes(
     let s = String::from_utf8(out).map_err(|e| RedlineError::Corrupt(e.to_string()))?;
     let info = format!(
         "<office:change-info><dc:creator xmlns:dc=\"{DC_NS}\">{}</dc:creator><dc:date xmlns:dc=\"{DC_NS}\">{}</dc:date></office:change-info>",
-        esc(&stamp.author),
-        esc(&stamp.date)
+        escape(&stamp.author),
+        escape(&stamp.date)
     );
     let mut regions = String::new();
     for c in changes {
@@ -373,7 +354,7 @@ fn insert_tracked_changes(
         match &c.deletion {
             Some(d) => regions.push_str(&format!(
                 "<text:deletion>{info}<text:p>{}</text:p></text:deletion>",
-                esc(d)
+                escape(d)
             )),
             None => regions.push_str(&format!("<text:insertion>{info}</text:insertion>")),
         }
@@ -425,20 +406,6 @@ fn resolve(name: &str, ch: Option<char>) -> String {
         _ => "",
     }
     .to_string()
-}
-
-fn floor(s: &str, mut i: usize) -> usize {
-    if i >= s.len() {
-        return s.len();
-    }
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
-fn esc(s: &str) -> String {
-    quick_xml::escape::escape(s).into_owned()
 }
 
 #[cfg(test)]
