@@ -36,6 +36,26 @@ fn soffice(to: &str, outdir: &Path, files: &[PathBuf], home: &Path) {
     panic!("LibreOffice failed: {last}");
 }
 
+/// Converts every file of `written` to `to` with LibreOffice and checks each result is a real
+/// file; says SKIPPED when LibreOffice is not installed.
+fn convert_all(to: &str, written: &[PathBuf], home: &Path) {
+    if std::process::Command::new("soffice")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        println!("SKIPPED: LibreOffice (soffice) is not installed: conversion check not run");
+        return;
+    }
+    let conv = home.join(to);
+    soffice(to, &conv, written, home);
+    for w in written {
+        let out = conv.join(Path::new(w.file_name().unwrap()).with_extension(to));
+        let len = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
+        assert!(len > 1000, "LibreOffice did not convert {}", w.display());
+    }
+}
+
 fn fixtures() -> Vec<PathBuf> {
     let mut out = Vec::new();
     for dir in ["fixtures/eval", "fixtures/tenders", "fixtures/example"] {
@@ -270,21 +290,7 @@ fn redline_every_docx_and_odt_fixture() {
     println!("redlined {} fixtures", written.len());
 
     // LibreOffice converts every redlined copy without error (one process for all of them).
-    if std::process::Command::new("soffice")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        println!("SKIPPED: LibreOffice (soffice) is not installed: conversion check not run");
-        return;
-    }
-    let conv = out_dir.path().join("pdf");
-    soffice("pdf", &conv, &written, out_dir.path());
-    for w in &written {
-        let pdf = conv.join(Path::new(w.file_name().unwrap()).with_extension("pdf"));
-        let len = std::fs::metadata(&pdf).map(|m| m.len()).unwrap_or(0);
-        assert!(len > 1000, "LibreOffice did not convert {}", w.display());
-    }
+    convert_all("pdf", &written, out_dir.path());
 }
 
 #[test]
@@ -430,22 +436,5 @@ fn annotate_every_pdf_fixture() {
     } else {
         println!("SKIPPED: pdftotext not installed");
     }
-    if std::process::Command::new("soffice")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        println!("SKIPPED: LibreOffice (soffice) is not installed: conversion check not run");
-        return;
-    }
-    let conv = out_dir.path().join("png");
-    soffice("png", &conv, &written, out_dir.path());
-    for w in &written {
-        let png = conv.join(Path::new(w.file_name().unwrap()).with_extension("png"));
-        assert!(
-            std::fs::metadata(&png).map(|m| m.len()).unwrap_or(0) > 1000,
-            "LibreOffice did not open {}",
-            w.display()
-        );
-    }
+    convert_all("png", &written, out_dir.path());
 }
