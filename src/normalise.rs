@@ -150,6 +150,25 @@ pub fn normalise(input: &str) -> NormText {
     let bytes = input.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
+        // Fast path: a run of plain ASCII (no hyphen, no white space other than ' ', no
+        // backquote) maps byte for byte, lower-cased. The last byte of a run stays for the slow
+        // path when a combining mark follows it.
+        let mut j = i;
+        while j < bytes.len() && is_plain_ascii(bytes[j]) {
+            j += 1;
+        }
+        if j < bytes.len() && j > i && bytes[j] >= 0x80 && starts_with_mark(&input[j..]) {
+            j -= 1;
+        }
+        if j > i {
+            let at = out.text.len();
+            out.text.push_str(&input[i..j]);
+            out.text[at..].make_ascii_lowercase();
+            out.map.extend(i..j);
+            out.ends.extend(i + 1..j + 1);
+            i = j;
+            continue;
+        }
         let b = bytes[i];
         if b.is_ascii() {
             let next_is_mark = bytes
@@ -225,6 +244,12 @@ pub fn normalise(input: &str) -> NormText {
         i = j;
     }
     out
+}
+
+/// ASCII bytes that normalise to themselves lower-cased, whatever surrounds them.
+#[inline]
+fn is_plain_ascii(b: u8) -> bool {
+    (b.is_ascii_graphic() || b == b' ') && b != b'-' && b != b'`'
 }
 
 fn starts_with_mark(s: &str) -> bool {
