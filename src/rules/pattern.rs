@@ -38,6 +38,8 @@ pub enum WordTest {
     Stem {
         stem: String,
         anchor: Option<String>,
+        /// The anchor's start bucket, when the anchor is long enough to have one.
+        bucket: Option<u8>,
     },
 }
 
@@ -47,8 +49,84 @@ impl WordTest {
         match self {
             WordTest::Exact(w) => word == w,
             WordTest::Prefix(p) => word.starts_with(p.as_str()),
-            WordTest::Stem { stem, .. } => stem_matches(stem, input.stem(at)),
+            WordTest::Stem { stem, bucket, .. } => {
+                // A word whose stem extends `stem` starts like the anchor (see
+                // [`stem_anchor`]); words in another bucket are rejected without stemming.
+                bucket.is_none_or(|b| b == input.bucket(at)) && stem_matches(stem, input.stem(at))
+            }
         }
+    }
+}
+
+impl WordTest {
+    /// The start bucket every word passing this test is in, or `None` when the test cannot
+    /// tell (a prefix shorter than [`BUCKET_CHARS`] characters, a stem without an anchor).
+    fn start_bucket(&self) -> Option<u8> {
+        match self {
+            WordTest::Exact(w) => Some(bucket(w)),
+            WordTest::Prefix(p) if p.chars().count() >= BUCKET_CHARS => Some(bucket(p)),
+            WordTest::Stem { bucket, .. } => *bucket,
+            _ => None,
+        }
+    }
+}
+
+/// Characters of a word that decide its start bucket.
+const BUCKET_CHARS: usize = 3;
+
+/// A word's start bucket (0..=255): a hash of its first [`BUCKET_CHARS`] characters with
+/// diacritics dropped (Snowball's German stemmer drops umlauts, so "mängel" must land where
+/// "mangel" does). A pattern keeps a 256-bit mask of the buckets its first words can be in, so
+/// the matcher skips most words with one bit test instead of string comparisons.
+pub fn bucket(word: &str) -> u8 {
+    use std::hash::Hasher;
+    let mut h = FxHasher::default();
+    let bytes = word.as_bytes();
+    let head = &bytes[..bytes.len().min(BUCKET_CHARS)];
+    if head.is_ascii() {
+        h.write(head);
+        return (h.finish() >> 56) as u8;
+    }
+    for c in word.chars().take(BUCKET_CHARS) {
+        if c.is_ascii() {
+            h.write_u8(c as u8);
+        } else {
+            let mut base = c;
+            unicode_normalization::char::decompose_canonical(c, |d| {
+                if base == c {
+                    base = d;
+                }
+            });
+            let mut buf = [0u8; 4];
+            h.write(base.encode_utf8(&mut buf).as_bytes());
+        }
+    }
+    (h.finish() >> 56) as u8
+}
+
+/// A set of start buckets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BucketMask([u64; 4]);
+
+impl BucketMask {
+    pub const ALL: BucketMask = BucketMask([u64::MAX; 4]);
+    pub const NONE: BucketMask = BucketMask([0; 4]);
+
+    fn insert(&mut self, b: u8) {
+        self.0[usize::from(b >> 6)] |= 1u64 << (b & 63);
+    }
+
+    /// Adds `b`, or every bucket when `b` is `None`.
+    fn insert_or_all(&mut self, b: Option<u8>) {
+        match b {
+            Some(b) => self.insert(b),
+            None => *self = BucketMask::ALL,
+        }
+    }
+
+    #[inline]
+    pub fn contains(&self, b: u8) -> bool {
+        (self.0[usize::from(b >> 6)] >> (b & 63)) & 1 != 0
     }
 }
 
@@ -66,22 +144,6 @@ pub fn stem(lang: Lang, word: &str) -> String {
         Lang::Cs => return word.chars().take(5).collect(),
     };
     Stemmer::create(algo).stem(word).into_owned()
-}
-
-/// Stems every word with one stemmer (same results as [`stem`] per word).
-fn stem_all<'w>(lang: Lang, words: impl Iterator<Item = &'w str>) -> Vec<String> {
-    use rust_stemmers::{Algorithm, Stemmer};
-    let algo = match lang {
-        Lang::En => Algorithm::English,
-        Lang::Fr => Algorithm::French,
-        Lang::De => Algorithm::German,
-        Lang::Nl => Algorithm::Dutch,
-        Lang::Da => Algorithm::Danish,
-        Lang::Sv => Algorithm::Swedish,
-        Lang::Cs => return words.map(|w| stem(Lang::Cs, w)).collect(),
-    };
-    let stemmer = Stemmer::create(algo);
-    words.map(|w| stemmer.stem(w).into_owned()).collect()
 }
 
 /// A word's stem matches a pattern stem when it is the same or extends it by at most three
@@ -126,11 +188,57 @@ impl std::hash::Hasher for FxHasher {
 
 pub type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
 
+/// A hash of a whole word, eight bytes at a time. The check loop computes it once per word of a
+/// block; patterns look first words up by it.
+pub fn word_hash(word: &str) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let bytes = word.as_bytes();
+    let mut h = bytes.len() as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(c);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(b)).wrapping_mul(K);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut b = [0u8; 8];
+        b[..rest.len()].copy_from_slice(rest);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(b)).wrapping_mul(K);
+    }
+    h ^ (h >> 29)
+}
+
+/// Hashes a `u64` key that is already a good hash ([`word_hash`]) by passing it through.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub type IdBuild = std::hash::BuildHasherDefault<IdHasher>;
+
 /// A set of multi-word phrases (a lexicon, the brand catalogue), matched as one instruction.
 #[derive(Debug, Clone, Default)]
 pub struct PhraseSet {
     phrases: Vec<(Vec<WordTest>, Option<u32>)>,
-    by_first: HashMap<String, Vec<u32>, FxBuild>,
+    /// Phrases by the [`word_hash`] of their first word (when it is an exact word).
+    by_first: HashMap<u64, Vec<u32>, IdBuild>,
+    /// The distinct exact first words.
+    first_exact: Vec<String>,
     other_first: Vec<u32>,
 }
 
@@ -152,11 +260,34 @@ impl PhraseSet {
         }
         let idx = u32::try_from(self.phrases.len()).map_err(|_| err("too many entries"))?;
         match &tests[0] {
-            WordTest::Exact(w) => self.by_first.entry(w.clone()).or_default().push(idx),
+            WordTest::Exact(w) => self.add_first(w, idx),
             _ => self.other_first.push(idx),
         }
         self.phrases.push((tests, tag));
         Ok(())
+    }
+
+    /// Adds one phrase given as word tests.
+    fn push_tests(&mut self, tests: Vec<WordTest>, tag: Option<u32>) {
+        let Ok(idx) = u32::try_from(self.phrases.len()) else {
+            return;
+        };
+        match tests.first() {
+            Some(WordTest::Exact(w)) => {
+                let w = w.clone();
+                self.add_first(&w, idx);
+            }
+            _ => self.other_first.push(idx),
+        }
+        self.phrases.push((tests, tag));
+    }
+
+    fn add_first(&mut self, word: &str, idx: u32) {
+        let list = self.by_first.entry(word_hash(word)).or_default();
+        if list.is_empty() || !self.first_exact.iter().any(|w| w == word) {
+            self.first_exact.push(word.to_string());
+        }
+        list.push(idx);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -175,10 +306,9 @@ impl PhraseSet {
         if at >= limit {
             return;
         }
-        let first = input.word(at);
         let exact = self
             .by_first
-            .get(first)
+            .get(&input.hash(at))
             .map(|v| v.as_slice())
             .unwrap_or(&[]);
         for &i in exact.iter().chain(self.other_first.iter()) {
@@ -201,13 +331,26 @@ impl PhraseSet {
 
     /// True when some phrase could start at word `at` (its first word test passes).
     pub fn starts_at(&self, input: &Input<'_>, at: usize) -> bool {
-        self.by_first.contains_key(input.word(at))
+        self.by_first.contains_key(&input.hash(at))
             || self.other_first.iter().any(|&i| {
                 self.phrases
                     .get(i as usize)
                     .and_then(|(t, _)| t.first())
                     .is_some_and(|t| t.matches(input, at))
             })
+    }
+
+    /// The start buckets of every phrase's first word.
+    fn start_buckets(&self, mask: &mut BucketMask) {
+        for w in &self.first_exact {
+            mask.insert(bucket(w));
+        }
+        for &i in &self.other_first {
+            match self.phrases.get(i as usize).and_then(|(t, _)| t.first()) {
+                Some(t) => mask.insert_or_all(t.start_bucket()),
+                None => *mask = BucketMask::ALL,
+            }
+        }
     }
 
     /// First words of all phrases, as prefilter anchors.
@@ -247,9 +390,13 @@ pub struct Anchor {
 /// over the same words (the check loop keeps one per block and language, so a block is stemmed
 /// once, not once per rule).
 enum Stems<'a> {
-    Own(std::cell::OnceCell<Vec<String>>),
-    Shared(&'a std::cell::OnceCell<Vec<String>>),
+    Own(StemCache),
+    Shared(&'a StemCache),
 }
+
+/// Stems of an input's words, each computed when first asked for (most words are never
+/// stemmed: stem tests reject words outside their anchor's bucket first).
+pub type StemCache = std::cell::OnceCell<Vec<std::cell::OnceCell<String>>>;
 
 /// The words of one block or sentence a pattern runs over, with lazily computed stems.
 pub struct Input<'a> {
@@ -257,7 +404,10 @@ pub struct Input<'a> {
     pub tokens: &'a [Token],
     lang: Lang,
     stems: Stems<'a>,
-    scratch: std::cell::RefCell<Scratch>,
+    /// Start buckets of the words ([`bucket`]), when the caller keeps them.
+    buckets: Option<&'a [u8]>,
+    /// [`word_hash`] of the words, when the caller keeps them.
+    hashes: Option<&'a [u64]>,
 }
 
 impl<'a> Input<'a> {
@@ -267,7 +417,8 @@ impl<'a> Input<'a> {
             tokens,
             lang,
             stems: Stems::Own(std::cell::OnceCell::new()),
-            scratch: std::cell::RefCell::new(Scratch::default()),
+            buckets: None,
+            hashes: None,
         }
     }
 
@@ -277,14 +428,41 @@ impl<'a> Input<'a> {
         text: &'a str,
         tokens: &'a [Token],
         lang: Lang,
-        cache: &'a std::cell::OnceCell<Vec<String>>,
+        cache: &'a StemCache,
     ) -> Self {
         Input {
             text,
             tokens,
             lang,
             stems: Stems::Shared(cache),
-            scratch: std::cell::RefCell::new(Scratch::default()),
+            buckets: None,
+            hashes: None,
+        }
+    }
+
+    /// Uses `buckets` and `hashes` (one per token: [`bucket`] and [`word_hash`] of its text)
+    /// instead of hashing words again.
+    pub fn with_keys(mut self, buckets: &'a [u8], hashes: &'a [u64]) -> Self {
+        if buckets.len() == self.tokens.len() && hashes.len() == self.tokens.len() {
+            self.buckets = Some(buckets);
+            self.hashes = Some(hashes);
+        }
+        self
+    }
+
+    #[inline]
+    fn hash(&self, at: usize) -> u64 {
+        match self.hashes {
+            Some(h) => h.get(at).copied().unwrap_or(0),
+            None => word_hash(self.word(at)),
+        }
+    }
+
+    #[inline]
+    fn bucket(&self, at: usize) -> u8 {
+        match self.buckets {
+            Some(b) => b.get(at).copied().unwrap_or(0),
+            None => bucket(self.word(at)),
         }
     }
 
@@ -305,9 +483,10 @@ impl<'a> Input<'a> {
             Stems::Own(c) => c,
             Stems::Shared(c) => *c,
         };
-        let stems =
-            cell.get_or_init(|| stem_all(self.lang, self.tokens.iter().map(|t| t.text(self.text))));
-        stems.get(at).map_or("", String::as_str)
+        let stems = cell.get_or_init(|| vec![std::cell::OnceCell::new(); self.tokens.len()]);
+        stems
+            .get(at)
+            .map_or("", |c| c.get_or_init(|| stem(self.lang, self.word(at))))
     }
 }
 
@@ -349,18 +528,30 @@ pub struct Pattern {
     /// plain words (and phrase-set first words) that can start a match: a word where none of them
     /// matches cannot start a match, which saves running the NFA there.
     first: Vec<usize>,
-    first_words: std::collections::HashSet<String, FxBuild>,
+    /// [`word_hash`] of the plain words (and phrase-set first words) that can start a match
+    /// (a hit is then confirmed by the NFA, so a hash collision costs time, never a result).
+    first_words: std::collections::HashSet<u64, IdBuild>,
     first_any: bool,
+    /// Start buckets of the words that can start a match (a quick reject before `first`).
+    start_mask: BucketMask,
 }
 
 /// Reusable buffers of the NFA simulation (one per input, so no allocation per start word).
 #[derive(Debug, Default)]
 pub struct Scratch {
-    seen: Vec<usize>,
+    /// Per instruction, the stamp of the step that last visited it (see `stamp`).
+    seen: Vec<u64>,
+    /// Stamp of the current step: unique across calls, so `seen` never needs clearing.
+    stamp: u64,
     cur: Vec<(usize, Option<u32>)>,
     next: Vec<(usize, Option<u32>)>,
     pending: Vec<(usize, usize, Option<u32>)>,
     stack: Vec<(usize, Option<u32>)>,
+}
+
+thread_local! {
+    /// The NFA buffers of this thread, reused by every match attempt (no allocation per call).
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
 /// One match: words `start..end` of the input; `brand` is the catalogue entry that matched
@@ -404,7 +595,15 @@ fn word_tests(raw: &str, lang: Lang) -> Result<Vec<WordTest>, PatternError> {
                 2 => {
                     let st = stem(lang, &w);
                     let anchor = stem_anchor(&w, &st);
-                    WordTest::Stem { stem: st, anchor }
+                    let bucket = anchor
+                        .as_deref()
+                        .filter(|a| a.chars().count() >= BUCKET_CHARS)
+                        .map(bucket);
+                    WordTest::Stem {
+                        stem: st,
+                        anchor,
+                        bucket,
+                    }
                 }
                 _ => WordTest::Exact(w),
             }
@@ -607,6 +806,17 @@ impl Compiler {
                     self.prog[s] = Inst::Split(s + 1, end);
                 }
             }
+            Node::Group(alts) if alts.len() > 1 && plain_phrases(alts).is_some() => {
+                // `(a|b c|d*)`: one phrase-set instruction, looked up by the first word, instead
+                // of a chain of splits that tries every alternative at every word.
+                let mut set = PhraseSet::default();
+                for phrase in plain_phrases(alts).unwrap_or_default() {
+                    set.push_tests(phrase, None);
+                }
+                let idx = self.sets.len();
+                self.sets.push(Arc::new(set));
+                self.prog.push(Inst::Set(idx, false));
+            }
             Node::Group(alts) => {
                 let mut jumps = Vec::new();
                 for (i, alt) in alts.iter().enumerate() {
@@ -629,6 +839,31 @@ impl Compiler {
             }
         }
     }
+}
+
+/// The alternatives of a group as plain word sequences (no optional part, gap, set or nested
+/// alternation), or `None`.
+fn plain_phrases(alts: &[Vec<(Node, bool)>]) -> Option<Vec<Vec<WordTest>>> {
+    fn flatten(seq: &[(Node, bool)], out: &mut Vec<WordTest>) -> Option<()> {
+        for (node, optional) in seq {
+            if *optional {
+                return None;
+            }
+            match node {
+                Node::Word(t) => out.push(t.clone()),
+                Node::Group(inner) if inner.len() == 1 => flatten(&inner[0], out)?,
+                _ => return None,
+            }
+        }
+        Some(())
+    }
+    alts.iter()
+        .map(|alt| {
+            let mut tests = Vec::new();
+            flatten(alt, &mut tests)?;
+            (!tests.is_empty()).then_some(tests)
+        })
+        .collect()
 }
 
 /// Cost of an anchor set for the prefilter: common short words make every block a candidate.
@@ -745,9 +980,13 @@ fn first_insts(prog: &[Inst]) -> Vec<usize> {
 
 impl Pattern {
     /// True when some first instruction accepts word `at`.
+    #[inline]
     fn can_start(&self, input: &Input<'_>, at: usize) -> bool {
+        if !self.start_mask.contains(input.bucket(at)) {
+            return false;
+        }
         self.first_any
-            || self.first_words.contains(input.word(at))
+            || self.first_words.contains(&input.hash(at))
             || self.first.iter().any(|&pc| match self.prog.get(pc) {
                 Some(Inst::Test(t)) => t.matches(input, at),
                 Some(Inst::Set(i, _)) => self.sets.get(*i).is_some_and(|s| s.starts_at(input, at)),
@@ -794,21 +1033,34 @@ impl Pattern {
         let mut first = Vec::new();
         let mut first_words = std::collections::HashSet::default();
         let mut first_any = false;
+        let mut start_mask = BucketMask::NONE;
         for pc in first_insts(&c.prog) {
             match c.prog.get(pc) {
                 Some(Inst::Test(WordTest::Exact(w))) => {
-                    first_words.insert(w.clone());
+                    start_mask.insert(bucket(w));
+                    first_words.insert(word_hash(w));
                 }
-                Some(Inst::Any) => first_any = true,
+                Some(Inst::Any) => {
+                    start_mask = BucketMask::ALL;
+                    first_any = true;
+                }
                 Some(Inst::Set(i, _)) => {
                     if let Some(set) = c.sets.get(*i) {
-                        first_words.extend(set.by_first.keys().cloned());
+                        set.start_buckets(&mut start_mask);
+                        first_words.extend(set.by_first.keys().copied());
                         if !set.other_first.is_empty() {
                             first.push(pc);
                         }
                     }
                 }
-                _ => first.push(pc),
+                Some(Inst::Test(t)) => {
+                    start_mask.insert_or_all(t.start_bucket());
+                    first.push(pc);
+                }
+                _ => {
+                    start_mask = BucketMask::ALL;
+                    first.push(pc);
+                }
             }
         }
         Ok(Pattern {
@@ -821,6 +1073,7 @@ impl Pattern {
             first,
             first_words,
             first_any,
+            start_mask,
         })
     }
 
@@ -850,11 +1103,10 @@ impl Pattern {
         if start >= limit || !self.can_start(input, start) {
             return None;
         }
-        let mut guard = match input.scratch.try_borrow_mut() {
-            Ok(g) => g,
-            Err(_) => return self.match_at_with(input, start, limit, &mut Scratch::default()),
-        };
-        self.match_at_with(input, start, limit, &mut guard)
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut guard) => self.match_at_with(input, start, limit, &mut guard),
+            Err(_) => self.match_at_with(input, start, limit, &mut Scratch::default()),
+        })
     }
 
     fn match_at_with(
@@ -867,13 +1119,15 @@ impl Pattern {
         let n = self.prog.len();
         let Scratch {
             seen,
+            stamp,
             cur,
             next,
             pending,
             stack,
         } = scratch;
-        seen.clear();
-        seen.resize(n, usize::MAX);
+        if seen.len() < n {
+            seen.resize(n, 0);
+        }
         cur.clear();
         cur.push((0, None));
         next.clear();
@@ -896,12 +1150,13 @@ impl Pattern {
             }
             stack.clear();
             stack.extend(cur.drain(..).rev());
+            *stamp += 1;
+            let step = *stamp;
             while let Some((pc, brand)) = stack.pop() {
-                if seen.get(pc) == Some(&pos) {
-                    continue;
-                }
-                if let Some(s) = seen.get_mut(pc) {
-                    *s = pos;
+                match seen.get_mut(pc) {
+                    Some(s) if *s == step => continue,
+                    Some(s) => *s = step,
+                    None => {}
                 }
                 match self.prog.get(pc) {
                     Some(Inst::Split(a, b)) => {
@@ -954,6 +1209,10 @@ impl Pattern {
         let mut out = Vec::new();
         let mut at = range.start;
         while at < range.end {
+            at = self.next_start(input, at, range.end);
+            if at >= range.end {
+                break;
+            }
             match self.match_at(input, at, range.end) {
                 Some(m) => {
                     out.push(m);
@@ -967,7 +1226,32 @@ impl Pattern {
 
     /// True when the pattern matches anywhere within words `range`.
     pub fn is_match(&self, input: &Input<'_>, range: std::ops::Range<usize>) -> bool {
-        (range.start..range.end).any(|at| self.match_at(input, at, range.end).is_some())
+        let mut at = range.start;
+        while at < range.end {
+            at = self.next_start(input, at, range.end);
+            if at >= range.end {
+                break;
+            }
+            if self.match_at(input, at, range.end).is_some() {
+                return true;
+            }
+            at += 1;
+        }
+        false
+    }
+
+    /// The first word at or after `at` (before `end`) whose start bucket this pattern can start
+    /// in; `end` when there is none. A tight loop over the caller's bucket array.
+    #[inline]
+    fn next_start(&self, input: &Input<'_>, mut at: usize, end: usize) -> usize {
+        if let Some(b) = input.buckets {
+            let stop = end.min(b.len());
+            while at < stop && !self.start_mask.contains(b[at]) {
+                at += 1;
+            }
+            return if at < stop { at } else { end.max(at) };
+        }
+        at
     }
 }
 
