@@ -13,14 +13,13 @@
 //! redlines point at what the reader sees. Fingerprints hash the rule id, the normalised excerpt
 //! and its sentence, never positions, so review decisions survive edits elsewhere.
 
+pub mod anchors;
 pub mod kind;
 
 use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
-
-use aho_corasick::{AhoCorasick, MatchKind};
 
 use crate::analysis::Analysis;
 use crate::document::{Block, Document, Format};
@@ -37,33 +36,46 @@ use crate::segment::{Token, clause_extents, clauses, sentences, tokenize};
 /// (see [`Pattern::anchor_groups`]); a rule is a candidate when one of its trigger patterns is.
 #[derive(Debug, Clone, Default)]
 pub struct Prefilter {
-    ac: Option<AhoCorasick>,
-    whole_word: Vec<bool>,
-    /// Per anchor: (pattern slot, group bit).
-    targets: Vec<Vec<(u32, u8)>>,
-    /// Per pattern slot: rule, language, the mask of all its groups and the pattern's index
-    /// among the rule's trigger patterns.
-    slots: Vec<(u32, Lang, u64, usize)>,
+    trie: anchors::WordTrie,
+    anchor_count: usize,
+    /// Per anchor: the pattern slots whose first (rarest) anchor group holds it. Only these
+    /// anchors make a slot a candidate; its other groups are checked afterwards.
+    targets: Vec<Vec<u32>>,
+    /// Per pattern slot: rule, language and the pattern's index among the rule's trigger
+    /// patterns.
+    slots: Vec<(u32, Lang, usize)>,
+    /// Per pattern slot: the anchors of each of its groups after the first.
+    other_groups: Vec<Vec<Vec<u32>>>,
     always: Vec<(u32, Lang)>,
 }
 
 /// Reusable per-run buffers of [`Prefilter::candidates`].
 #[derive(Debug, Default)]
 pub struct PrefilterScratch {
+    /// Per anchor: the generation (block) it was last seen in.
     anchor_seen: Vec<u32>,
-    masks: Vec<u64>,
+    /// Per slot: the generation it was last touched in.
+    slot_seen: Vec<u32>,
     touched: Vec<u32>,
     generation: u32,
 }
 
 impl Prefilter {
     pub fn build(rules: &[Rule]) -> Prefilter {
-        let mut index: HashMap<(String, bool), usize> = HashMap::new();
-        let mut pats: Vec<String> = Vec::new();
-        let mut whole_word = Vec::new();
-        let mut targets: Vec<Vec<(u32, u8)>> = Vec::new();
+        let mut index: HashMap<(String, bool), u32> = HashMap::new();
+        let mut pats: Vec<(String, bool)> = Vec::new();
+        let mut targets: Vec<Vec<u32>> = Vec::new();
         let mut slots = Vec::new();
+        let mut other_groups = Vec::new();
         let mut always = Vec::new();
+        let mut anchor_id = |a: &crate::rules::pattern::Anchor, targets: &mut Vec<Vec<u32>>| {
+            let key = (a.text.clone(), a.whole_word);
+            *index.entry(key).or_insert_with(|| {
+                pats.push((a.text.clone(), a.whole_word));
+                targets.push(Vec::new());
+                u32::try_from(pats.len() - 1).unwrap_or(u32::MAX)
+            })
+        };
         for (ri, rule) in rules.iter().enumerate() {
             let ri = u32::try_from(ri).unwrap_or(u32::MAX);
             for lang in rule.languages() {
@@ -75,103 +87,114 @@ impl Prefilter {
                 for (pi, p) in trig.iter().enumerate() {
                     let groups = p.anchor_groups();
                     let slot = u32::try_from(slots.len()).unwrap_or(u32::MAX);
-                    let n = groups.len().min(63);
-                    slots.push((ri, lang, (1u64 << n) - 1, pi));
-                    for (bit, group) in groups.iter().take(n).enumerate() {
-                        for a in group {
-                            let key = (a.text.clone(), a.whole_word);
-                            let id = *index.entry(key).or_insert_with(|| {
-                                pats.push(a.text.clone());
-                                whole_word.push(a.whole_word);
-                                targets.push(Vec::new());
-                                pats.len() - 1
-                            });
-                            let bit = u8::try_from(bit).unwrap_or(0);
-                            if let Some(t) = targets.get_mut(id)
-                                && !t.contains(&(slot, bit))
-                            {
-                                t.push((slot, bit));
+                    slots.push((ri, lang, pi));
+                    let mut others = Vec::new();
+                    for (g, group) in groups.iter().enumerate() {
+                        // Short, common words first: a hit ends a group's check.
+                        let mut keyed: Vec<(usize, u32)> = group
+                            .iter()
+                            .map(|a| (a.text.len(), anchor_id(a, &mut targets)))
+                            .collect();
+                        keyed.sort_unstable();
+                        keyed.dedup();
+                        let ids: Vec<u32> = keyed.into_iter().map(|(_, id)| id).collect();
+                        if g == 0 {
+                            for id in ids {
+                                if let Some(t) = targets.get_mut(id as usize)
+                                    && !t.contains(&slot)
+                                {
+                                    t.push(slot);
+                                }
                             }
+                        } else {
+                            others.push(ids);
                         }
                     }
+                    // Short groups first: a miss ends the check.
+                    others.sort_by_key(Vec::len);
+                    other_groups.push(others);
                 }
             }
         }
-        let ac = if pats.is_empty() {
-            None
-        } else {
-            AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .build(&pats)
-                .ok()
-        };
+        let mut trie = anchors::WordTrie::default();
+        for (id, (text, whole_word)) in pats.iter().enumerate() {
+            if let Ok(id32) = u32::try_from(id) {
+                trie.insert(text, id32, *whole_word);
+            }
+        }
         Prefilter {
-            ac,
-            whole_word,
+            trie,
+            anchor_count: pats.len(),
             targets,
             slots,
+            other_groups,
             always,
         }
     }
 
-    /// The (rule, language) pairs that may match in normalised `text`, sorted, without duplicates,
-    /// each with the mask of its trigger patterns that may match (bit i: pattern i; patterns past
-    /// 63 are always included).
+    /// The (rule, language) pairs that may match in normalised `text` (split into `tokens`),
+    /// sorted, without duplicates, each with the mask of its trigger patterns that may match
+    /// (bit i: pattern i; patterns past 63 are always included).
     pub fn candidates(
         &self,
         text: &str,
+        tokens: &[Token],
         scratch: &mut PrefilterScratch,
         out: &mut Vec<(u32, Lang, u64)>,
     ) {
         out.clear();
         out.extend(self.always.iter().map(|&(r, l)| (r, l, u64::MAX)));
-        if let Some(ac) = &self.ac {
+        if self.anchor_count > 0 {
             scratch.generation = scratch.generation.wrapping_add(1);
             if scratch.generation == 0 {
                 scratch.anchor_seen.iter_mut().for_each(|g| *g = 0);
+                scratch.slot_seen.iter_mut().for_each(|g| *g = 0);
                 scratch.generation = 1;
             }
             let generation = scratch.generation;
             scratch.anchor_seen.resize(self.targets.len(), 0);
-            scratch.masks.resize(self.slots.len(), 0);
+            scratch.slot_seen.resize(self.slots.len(), 0);
             scratch.touched.clear();
             let bytes = text.as_bytes();
-            for m in ac.find_overlapping_iter(text) {
-                let id = m.pattern().as_usize();
-                if scratch.anchor_seen.get(id).is_none_or(|g| *g == generation) {
-                    continue;
-                }
-                let (s, e) = (m.start(), m.end());
-                if s > 0 && is_word_before(text, s) {
-                    continue;
-                }
-                if self.whole_word.get(id).copied().unwrap_or(true)
-                    && e < bytes.len()
-                    && is_word_after(text, e)
-                {
-                    continue;
-                }
-                scratch.anchor_seen[id] = generation;
-                for &(slot, bit) in self.targets.get(id).map_or(&[][..], Vec::as_slice) {
-                    if let Some(mask) = scratch.masks.get_mut(slot as usize) {
-                        if *mask == 0 {
-                            scratch.touched.push(slot);
-                        }
-                        *mask |= 1u64 << bit;
-                    }
-                }
-            }
-            for &slot in &scratch.touched {
-                let Some(mask) = scratch.masks.get_mut(slot as usize) else {
+            let PrefilterScratch {
+                anchor_seen,
+                slot_seen,
+                touched,
+                ..
+            } = scratch;
+            for t in tokens {
+                let Some(word) = bytes.get(t.start..t.end) else {
                     continue;
                 };
-                if let Some(&(rule, lang, full, pi)) = self.slots.get(slot as usize)
-                    && *mask == full
-                {
+                self.trie.walk(word, |id| {
+                    let Some(seen) = anchor_seen.get_mut(id as usize) else {
+                        return;
+                    };
+                    if *seen == generation {
+                        return;
+                    }
+                    *seen = generation;
+                    for &slot in self.targets.get(id as usize).map_or(&[][..], Vec::as_slice) {
+                        if let Some(s) = slot_seen.get_mut(slot as usize)
+                            && *s != generation
+                        {
+                            *s = generation;
+                            touched.push(slot);
+                        }
+                    }
+                });
+            }
+            for &slot in touched.iter() {
+                let complete = self.other_groups.get(slot as usize).is_some_and(|groups| {
+                    groups.iter().all(|g| {
+                        g.iter()
+                            .any(|&a| anchor_seen.get(a as usize) == Some(&generation))
+                    })
+                });
+                if complete && let Some(&(rule, lang, pi)) = self.slots.get(slot as usize) {
                     let bit = if pi >= 63 { u64::MAX } else { 1u64 << pi };
                     out.push((rule, lang, bit));
                 }
-                *mask = 0;
             }
         }
         out.sort_unstable_by_key(|&(r, l, _)| (r, l));
@@ -199,26 +222,6 @@ fn pick<T>(items: impl IntoIterator<Item = T>, mask: u64, offset: usize) -> Vec<
         .collect()
 }
 
-fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)
-}
-
-fn is_word_before(text: &str, at: usize) -> bool {
-    let b = text.as_bytes()[at - 1];
-    if b.is_ascii() {
-        return b.is_ascii_alphanumeric();
-    }
-    text[..at].chars().next_back().is_some_and(is_word_char)
-}
-
-fn is_word_after(text: &str, at: usize) -> bool {
-    let b = text.as_bytes()[at];
-    if b.is_ascii() {
-        return b.is_ascii_alphanumeric();
-    }
-    text[at..].chars().next().is_some_and(is_word_char)
-}
-
 /// Byte ranges (normalised) of a block's sentences, and their token ranges.
 type SentenceData = (Vec<Range<usize>>, Vec<Range<usize>>);
 
@@ -228,17 +231,35 @@ struct PBlock<'d> {
     block: &'d Block,
     norm: NormText,
     tokens: OnceCell<Vec<Token>>,
+    /// Start bucket and hash of each token ([`crate::rules::pattern::bucket`],
+    /// [`crate::rules::pattern::word_hash`]).
+    keys: OnceCell<(Vec<u8>, Vec<u64>)>,
     /// Byte ranges (normalised) of the sentences, and their token ranges.
     sents: OnceCell<SentenceData>,
     lang: OnceCell<Option<Lang>>,
     /// Stems of the words, per language (index in [`Lang::ALL`]), shared by every rule's input.
-    stems: [OnceCell<Vec<String>>; 7],
+    stems: [crate::rules::pattern::StemCache; 7],
     clause: usize,
 }
 
 impl PBlock<'_> {
     fn tokens(&self) -> &[Token] {
         self.tokens.get_or_init(|| tokenize(&self.norm.text))
+    }
+
+    fn keys(&self) -> (&[u8], &[u64]) {
+        let (b, h) = self.keys.get_or_init(|| {
+            let toks = self.tokens();
+            let mut buckets = Vec::with_capacity(toks.len());
+            let mut hashes = Vec::with_capacity(toks.len());
+            for t in toks {
+                let w = t.text(&self.norm.text);
+                buckets.push(crate::rules::pattern::bucket(w));
+                hashes.push(crate::rules::pattern::word_hash(w));
+            }
+            (buckets, hashes)
+        });
+        (b, h)
     }
 
     fn sentences(&self) -> &[Range<usize>] {
@@ -351,6 +372,7 @@ impl<'d, 'r> Run<'d, 'r> {
                 block: b,
                 norm: normalise(&b.text),
                 tokens: OnceCell::new(),
+                keys: OnceCell::new(),
                 sents: OnceCell::new(),
                 lang: OnceCell::new(),
                 stems: Default::default(),
@@ -415,6 +437,7 @@ impl<'d, 'r> Run<'d, 'r> {
             Some(cache) => Input::with_stem_cache(&b.norm.text, b.tokens(), lang, cache),
             None => Input::new(&b.norm.text, b.tokens(), lang),
         }
+        .with_keys(b.keys().0, b.keys().1)
     }
 
     /// The units a scope looks at around block `bi`, words `words`: (block, word range) pairs.
@@ -486,14 +509,16 @@ impl<'d, 'r> Run<'d, 'r> {
     fn matches(&self, bi: usize, lang: Lang, scope: Scope, patterns: &[&Pattern]) -> Vec<Hit> {
         let b = &self.blocks[bi];
         let input = self.input(b, lang);
-        let ranges: Vec<Range<usize>> = if scope == Scope::Sentence {
-            b.sentences().to_vec()
+        let all_words = 0..b.tokens().len();
+        let whole = std::slice::from_ref(&all_words);
+        let ranges: &[Range<usize>] = if scope == Scope::Sentence {
+            b.sentences()
         } else {
-            std::iter::once(0..b.tokens().len()).collect()
+            whole
         };
         let mut all = Vec::new();
         for p in patterns {
-            for r in &ranges {
+            for r in ranges {
                 for m in p.find_iter(&input, r.clone()) {
                     let words = m.start..m.end;
                     all.push(Hit {
@@ -520,18 +545,36 @@ impl<'d, 'r> Run<'d, 'r> {
         out
     }
 
-    fn regex_matches(&self, bi: usize, scope: Scope, regexes: &[regex::Regex]) -> Vec<Hit> {
+    fn regex_matches(
+        &self,
+        bi: usize,
+        scope: Scope,
+        regexes: &[regex::Regex],
+        set: Option<&regex::RegexSet>,
+    ) -> Vec<Hit> {
+        if regexes.is_empty() {
+            return Vec::new();
+        }
         let b = &self.blocks[bi];
         let toks = b.tokens();
         let text = &b.norm.text;
-        let ranges: Vec<Range<usize>> = if scope == Scope::Sentence {
-            b.sentence_bytes().to_vec()
+        let all_bytes = 0..text.len();
+        let whole = std::slice::from_ref(&all_bytes);
+        let scopes: &[Range<usize>] = if scope == Scope::Sentence {
+            b.sentence_bytes()
         } else {
-            std::iter::once(0..text.len()).collect()
+            whole
         };
+        // Only the ranges where one of the regexes matches (one scan of the set each).
+        let ranges: Vec<&Range<usize>> = scopes
+            .iter()
+            .filter(|r| {
+                set.is_none_or(|set| text.get((*r).clone()).is_some_and(|h| set.is_match(h)))
+            })
+            .collect();
         let mut out = Vec::new();
         for re in regexes {
-            for r in &ranges {
+            for &r in &ranges {
                 let Some(hay) = text.get(r.clone()) else {
                     continue;
                 };
@@ -989,7 +1032,7 @@ pub(crate) fn run(doc: &Document, rules: &RuleSet, opts: Options) -> (Vec<Findin
     for (bi, b) in r.blocks.iter().enumerate() {
         rules
             .prefilter
-            .candidates(&b.norm.text, &mut scratch, &mut cands);
+            .candidates(&b.norm.text, b.tokens(), &mut scratch, &mut cands);
         if cands.is_empty() {
             continue;
         }
@@ -1005,7 +1048,8 @@ pub(crate) fn run(doc: &Document, rules: &RuleSet, opts: Options) -> (Vec<Findin
         }
     }
 
-    // Topics first: require rules ask for them.
+    // Topics first: require rules ask for them. One hit per topic rule and block.
+    let mut topic_seen: std::collections::HashSet<(&str, usize)> = Default::default();
     for (ri, rule) in rules.rules.iter().enumerate() {
         let Rule::Topic(t) = rule else { continue };
         for &(bi, lang, mask) in &per_rule[ri] {
@@ -1022,7 +1066,7 @@ pub(crate) fn run(doc: &Document, rules: &RuleSet, opts: Options) -> (Vec<Findin
                         .or_else(|| r.clause_numbers.get(b.clause).cloned().flatten()),
                     page: b.block.page,
                 };
-                if !topics.contains(&hit) {
+                if topic_seen.insert((t.topic.as_str(), b.idx)) {
                     topics.push(hit);
                 }
             }
@@ -1040,7 +1084,7 @@ pub(crate) fn run(doc: &Document, rules: &RuleSet, opts: Options) -> (Vec<Findin
                     };
                     let pats: Vec<&Pattern> = pick(&sec.patterns, mask, 0);
                     let mut hits = r.matches(bi, lang, scope, &pats);
-                    hits.extend(r.regex_matches(bi, scope, &sec.regex));
+                    hits.extend(r.regex_matches(bi, scope, &sec.regex, sec.regex_set.as_ref()));
                     for near in pick(&sec.near, mask, sec.patterns.len()) {
                         for h in r.matches(bi, lang, scope, &[&near.a]) {
                             if near_ok(&r, &h, lang, scope, &near.b, near.words) {
