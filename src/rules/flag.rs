@@ -22,6 +22,8 @@ pub struct Near {
 pub struct FlagLang {
     pub patterns: Vec<Pattern>,
     pub regex: Vec<Regex>,
+    /// All of `regex` in one set: a text none of them matches is passed over in one scan.
+    pub regex_set: Option<regex::RegexSet>,
     pub near: Vec<Near>,
     pub unless: Vec<Pattern>,
     pub negation: Negation,
@@ -73,8 +75,17 @@ impl FlagLang {
         }
         let unless = cx.patterns(raw.unless.as_ref());
         let negation = cx.negation(raw.negation.as_ref());
+        let regex_set = (regex.len() > 1)
+            .then(|| {
+                regex::RegexSetBuilder::new(regex.iter().map(Regex::as_str))
+                    .size_limit(1 << 22)
+                    .build()
+                    .ok()
+            })
+            .flatten();
         Some(FlagLang {
             patterns,
+            regex_set,
             regex,
             near,
             unless,
