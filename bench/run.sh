@@ -41,3 +41,6 @@ echo "peak memory on the 300-page PDF: $((kb / 1024)) MB (target <= 150)"
 /usr/bin/time -v pdftotext "$C/tender-300p.pdf" /dev/null 2> "$OUT/time-pdftotext.txt"
 kb2=$(awk -F: '/Maximum resident set size/ {gsub(/ /,"",$2); print $2}' "$OUT/time-pdftotext.txt")
 echo "peak memory of pdftotext on the same PDF: $((kb2 / 1024)) MB"
+
+echo "rule matching, all shipped rules over ~10 MB of text (cargo bench --bench matching):"
+cargo bench --quiet --bench matching 2>/dev/null | grep -E "analyse_|normalise_only|MB/s" || true

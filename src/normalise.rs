@@ -268,6 +268,9 @@ fn push_mapped(out: &mut NormText, c: char, unit: Range<usize>) {
 
 /// Normalises a short phrase (a pattern word, a lexicon entry, a product name) to a plain string.
 pub fn normalise_str(s: &str) -> String {
+    if s.bytes().all(is_plain_ascii) {
+        return s.to_ascii_lowercase();
+    }
     normalise(s).text
 }
 

@@ -239,6 +239,9 @@ pub struct PhraseSet {
     by_first: HashMap<u64, Vec<u32>, IdBuild>,
     /// The distinct exact first words.
     first_exact: Vec<String>,
+    /// [`PhraseSet::anchors`], computed once: lexicons and the brand catalogue are shared by
+    /// many patterns.
+    anchor_cache: std::sync::OnceLock<Option<Vec<Anchor>>>,
     other_first: Vec<u32>,
 }
 
@@ -264,6 +267,7 @@ impl PhraseSet {
             _ => self.other_first.push(idx),
         }
         self.phrases.push((tests, tag));
+        self.anchor_cache = std::sync::OnceLock::new();
         Ok(())
     }
 
@@ -280,6 +284,7 @@ impl PhraseSet {
             _ => self.other_first.push(idx),
         }
         self.phrases.push((tests, tag));
+        self.anchor_cache = std::sync::OnceLock::new();
     }
 
     fn add_first(&mut self, word: &str, idx: u32) {
@@ -355,6 +360,12 @@ impl PhraseSet {
 
     /// First words of all phrases, as prefilter anchors.
     fn anchors(&self) -> Option<Vec<Anchor>> {
+        self.anchor_cache
+            .get_or_init(|| self.compute_anchors())
+            .clone()
+    }
+
+    fn compute_anchors(&self) -> Option<Vec<Anchor>> {
         let mut out = Vec::new();
         for (tests, _) in &self.phrases {
             match tests.first() {
@@ -875,21 +886,24 @@ const COMMON: &[&str] = &[
     "en", "of", "is", "zijn", "te", "op", "voor", "met",
 ];
 
+fn is_common(word: &str) -> bool {
+    static SET: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+        std::sync::LazyLock::new(|| COMMON.iter().copied().collect());
+    // Every common word is short; longer words skip the lookup.
+    word.len() <= 6 && SET.contains(word)
+}
+
 /// A set is selective when none of its anchors is a very common or very short word.
 fn is_selective(set: &[Anchor]) -> bool {
     set.iter()
-        .all(|a| !COMMON.contains(&a.text.as_str()) && a.text.chars().count() >= 3)
+        .all(|a| !is_common(&a.text) && a.text.chars().count() >= 3)
 }
 
 fn anchor_cost(set: &[Anchor]) -> f64 {
     set.iter()
         .map(|a| {
             let len = a.text.chars().count().max(1) as f64;
-            let base = if COMMON.contains(&a.text.as_str()) {
-                50.0
-            } else {
-                8.0 / len
-            };
+            let base = if is_common(&a.text) { 50.0 } else { 8.0 / len };
             if a.whole_word { base } else { base * 1.5 }
         })
         .sum()
