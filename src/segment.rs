@@ -95,7 +95,9 @@ fn is_abbreviation(word_with_dots: &str) -> bool {
     if let (Some(c), None) = (chars.next(), chars.next()) {
         return c.is_alphabetic();
     }
-    ABBREVIATIONS.contains(&word_with_dots)
+    static SET: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+        std::sync::LazyLock::new(|| ABBREVIATIONS.iter().copied().collect());
+    SET.contains(word_with_dots)
 }
 
 /// Sentences of a block as byte ranges in its normalised text. `original` is the block text
