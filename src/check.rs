@@ -37,7 +37,6 @@ use crate::segment::{Token, clause_extents, clauses, sentences, tokenize};
 #[derive(Debug, Clone, Default)]
 pub struct Prefilter {
     trie: anchors::WordTrie,
-    anchor_count: usize,
     /// Per anchor: the pattern slots whose first (rarest) anchor group holds it. Only these
     /// anchors make a slot a candidate; its other groups are checked afterwards.
     targets: Vec<Vec<u32>>,
@@ -124,7 +123,6 @@ impl Prefilter {
         }
         Prefilter {
             trie,
-            anchor_count: pats.len(),
             targets,
             slots,
             other_groups,
@@ -144,7 +142,7 @@ impl Prefilter {
     ) {
         out.clear();
         out.extend(self.always.iter().map(|&(r, l)| (r, l, u64::MAX)));
-        if self.anchor_count > 0 {
+        if !self.targets.is_empty() {
             scratch.generation = scratch.generation.wrapping_add(1);
             if scratch.generation == 0 {
                 scratch.anchor_seen.iter_mut().for_each(|g| *g = 0);

@@ -173,6 +173,14 @@ fn comments(doc: &Document) -> usize {
         .count()
 }
 
+/// The author and date every redline in these tests is stamped with.
+fn test_stamp() -> Stamp {
+    Stamp {
+        author: "tenderlint".into(),
+        date: "2026-01-01T00:00:00Z".into(),
+    }
+}
+
 #[test]
 fn redline_every_docx_and_odt_fixture() {
     let files = fixtures();
@@ -181,10 +189,7 @@ fn redline_every_docx_and_odt_fixture() {
         "no DOCX/ODT fixtures found under fixtures/"
     );
     let limits = Limits::default();
-    let stamp = Stamp {
-        author: "tenderlint".into(),
-        date: "2026-01-01T00:00:00Z".into(),
-    };
+    let stamp = test_stamp();
     let out_dir = tempfile::tempdir().unwrap();
     let mut written = Vec::new();
     for path in &files {
@@ -361,10 +366,7 @@ fn annotate_every_pdf_fixture() {
     files.sort();
     assert!(files.len() >= 10, "PDF fixtures: {}", files.len());
     let limits = Limits::default();
-    let stamp = Stamp {
-        author: "tenderlint".into(),
-        date: "2026-01-01T00:00:00Z".into(),
-    };
+    let stamp = test_stamp();
     let out_dir = tempfile::tempdir().unwrap();
     let mut written = Vec::new();
     for path in &files {

@@ -781,6 +781,23 @@ struct Compiler {
 }
 
 impl Compiler {
+    /// `(a|b c|d*)`: one phrase-set instruction, looked up by the first word, instead of a chain
+    /// of splits that tries every alternative at every word. False (nothing emitted) when an
+    /// alternative is not a plain word sequence.
+    fn phrase_set(&mut self, alts: &[Vec<(Node, bool)>]) -> bool {
+        let Some(phrases) = plain_phrases(alts) else {
+            return false;
+        };
+        let mut set = PhraseSet::default();
+        for phrase in phrases {
+            set.push_tests(phrase, None);
+        }
+        let idx = self.sets.len();
+        self.sets.push(Arc::new(set));
+        self.prog.push(Inst::Set(idx, false));
+        true
+    }
+
     fn seq(&mut self, seq: &[(Node, bool)]) {
         for (node, optional) in seq {
             if *optional {
@@ -817,17 +834,7 @@ impl Compiler {
                     self.prog[s] = Inst::Split(s + 1, end);
                 }
             }
-            Node::Group(alts) if alts.len() > 1 && plain_phrases(alts).is_some() => {
-                // `(a|b c|d*)`: one phrase-set instruction, looked up by the first word, instead
-                // of a chain of splits that tries every alternative at every word.
-                let mut set = PhraseSet::default();
-                for phrase in plain_phrases(alts).unwrap_or_default() {
-                    set.push_tests(phrase, None);
-                }
-                let idx = self.sets.len();
-                self.sets.push(Arc::new(set));
-                self.prog.push(Inst::Set(idx, false));
-            }
+            Node::Group(alts) if alts.len() > 1 && self.phrase_set(alts) => {}
             Node::Group(alts) => {
                 let mut jumps = Vec::new();
                 for (i, alt) in alts.iter().enumerate() {
