@@ -48,8 +48,8 @@ pub const WORKER_THREAD_PREFIX: &str = "tenderlint-doc:";
 /// The display name of standard input.
 pub const STDIN_NAME: &str = "<stdin>";
 
-/// Document -> findings; shared by all worker threads.
-pub type Analyser = Arc<dyn Fn(Document) -> Analysis + Send + Sync>;
+/// Document -> findings, or the reason it could not be analysed; shared by all worker threads.
+pub type Analyser = Arc<dyn Fn(Document) -> Result<Analysis, ErrorKind> + Send + Sync>;
 
 /// One document to scan.
 #[derive(Debug, Clone)]
@@ -305,12 +305,14 @@ fn work(input: &Input, analyse: &Analyser, options: &RunOptions) -> DocumentRepo
     };
     let result = read.and_then(|doc| {
         let doc_path = doc.path.clone();
-        catch_unwind(AssertUnwindSafe(|| analyse(doc))).map_err(|payload| {
-            ReadError::new(
-                &doc_path,
-                ErrorKind::Panic(format!("analysis: {}", panic_message(&*payload))),
-            )
-        })
+        catch_unwind(AssertUnwindSafe(|| analyse(doc)))
+            .unwrap_or_else(|payload| {
+                Err(ErrorKind::Panic(format!(
+                    "analysis: {}",
+                    panic_message(&*payload)
+                )))
+            })
+            .map_err(|kind| ReadError::new(&doc_path, kind))
     });
     let mut notes = Vec::new();
     let review = match path {
@@ -454,10 +456,12 @@ mod tests {
     }
 
     fn no_rules() -> Analyser {
-        Arc::new(|document| Analysis {
-            document,
-            findings: Vec::new(),
-            topics: Vec::new(),
+        Arc::new(|document| {
+            Ok(Analysis {
+                document,
+                findings: Vec::new(),
+                topics: Vec::new(),
+            })
         })
     }
 
@@ -509,11 +513,11 @@ mod tests {
             if doc.plain_text().contains("boom") {
                 panic!("rule blew up");
             }
-            Analysis {
+            Ok(Analysis {
                 document: doc,
                 findings: Vec::new(),
                 topics: Vec::new(),
-            }
+            })
         });
         let inputs = vec![bytes("ok", b"fine text\n"), bytes("bad", b"boom\n")];
         let out = run(&inputs, &analyse, &options(Duration::ZERO), &|_| {}).unwrap();
@@ -523,16 +527,39 @@ mod tests {
     }
 
     #[test]
+    fn an_analysis_error_is_that_documents_error() {
+        let analyse: Analyser = Arc::new(|doc| {
+            if doc.plain_text().contains("german") {
+                return Err(ErrorKind::Rules("rules for de: 1 error(s)".into()));
+            }
+            Ok(Analysis {
+                document: doc,
+                findings: Vec::new(),
+                topics: Vec::new(),
+            })
+        });
+        let inputs = vec![bytes("a", b"english\n"), bytes("b", b"german\n")];
+        let out = run(&inputs, &analyse, &options(Duration::ZERO), &|_| {}).unwrap();
+        assert!(out[0].result.is_ok());
+        let e = out[1].result.as_ref().unwrap_err();
+        assert_eq!(e.kind.id(), "rules");
+        assert_eq!(
+            e.to_string(),
+            "<stdin>: rules unusable: rules for de: 1 error(s)"
+        );
+    }
+
+    #[test]
     fn a_hanging_document_times_out_without_stalling_the_rest() {
         let analyse: Analyser = Arc::new(|doc| {
             if doc.plain_text().contains("hang") {
                 std::thread::sleep(Duration::from_secs(30));
             }
-            Analysis {
+            Ok(Analysis {
                 document: doc,
                 findings: Vec::new(),
                 topics: Vec::new(),
-            }
+            })
         });
         let inputs = vec![bytes("hang", b"hang\n"), bytes("ok", b"fine\n")];
         let started = std::time::Instant::now();

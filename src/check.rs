@@ -20,6 +20,7 @@ use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::analysis::Analysis;
 use crate::document::{Block, Document, Format};
@@ -28,7 +29,7 @@ use crate::lang::Lang;
 use crate::normalise::{NormText, normalise};
 use crate::rules::pattern::{Input, Pattern};
 use crate::rules::{DocKind, Negation, Rule, Scope, fill};
-use crate::ruleset::RuleSet;
+use crate::ruleset::{LazyRuleSet, RuleSet, RulesetError};
 use crate::segment::{Token, clause_extents, clauses, sentences, tokenize};
 
 /// The prefilter: one automaton over the anchor words of every pattern of every rule. A pattern
@@ -412,6 +413,23 @@ impl<'d, 'r> Run<'d, 'r> {
         })
     }
 
+    /// Every language a block of the document may be checked in: the document's and each
+    /// block's own.
+    fn languages(&self) -> Vec<Lang> {
+        if let Some(l) = self.opts.lang {
+            return vec![l];
+        }
+        let mut out: Vec<Lang> = self.doc_lang().into_iter().collect();
+        for b in &self.blocks {
+            if let Some(l) = self.lang_of(b)
+                && !out.contains(&l)
+            {
+                out.push(l);
+            }
+        }
+        out
+    }
+
     fn lang_of(&self, b: &PBlock<'_>) -> Option<Lang> {
         if let Some(l) = self.opts.lang {
             return Some(l);
@@ -547,12 +565,12 @@ impl<'d, 'r> Run<'d, 'r> {
         &self,
         bi: usize,
         scope: Scope,
-        regexes: &[regex::Regex],
-        set: Option<&regex::RegexSet>,
+        regexes: &crate::rules::flag::Regexes,
     ) -> Vec<Hit> {
         if regexes.is_empty() {
             return Vec::new();
         }
+        let set = regexes.set();
         let b = &self.blocks[bi];
         let toks = b.tokens();
         let text = &b.norm.text;
@@ -571,7 +589,10 @@ impl<'d, 'r> Run<'d, 'r> {
             })
             .collect();
         let mut out = Vec::new();
-        for re in regexes {
+        if ranges.is_empty() {
+            return out;
+        }
+        for re in regexes.each() {
             for &r in &ranges {
                 let Some(hay) = text.get(r.clone()) else {
                     continue;
@@ -969,6 +990,20 @@ pub fn analyse(document: Document, rules: &RuleSet) -> Analysis {
     }
 }
 
+/// Like [`analyse`], with the rules compiled for the document's languages when first needed
+/// (see [`LazyRuleSet`]); fails only when they cannot be compiled.
+pub fn analyse_lazy(
+    document: Document,
+    rules: &LazyRuleSet,
+) -> Result<Analysis, Arc<RulesetError>> {
+    let (findings, topics) = run_lazy(&document, rules, Options::default())?;
+    Ok(Analysis {
+        document,
+        findings,
+        topics,
+    })
+}
+
 /// Like [`analyse`], with every block taken to be in `lang` (no language detection).
 pub fn analyse_as(document: Document, lang: Lang, rules: &RuleSet) -> Analysis {
     let (findings, topics) = run(
@@ -1018,7 +1053,23 @@ pub fn document_kind(document: &Document) -> DocKind {
 }
 
 pub(crate) fn run(doc: &Document, rules: &RuleSet, opts: Options) -> (Vec<Finding>, Vec<TopicHit>) {
-    let r = Run::new(doc, rules, opts);
+    run_on(Run::new(doc, rules, opts))
+}
+
+/// [`run`] with the rules compiled for the languages `doc`'s blocks are in.
+fn run_lazy(
+    doc: &Document,
+    rules: &LazyRuleSet,
+    opts: Options,
+) -> Result<(Vec<Finding>, Vec<TopicHit>), Arc<RulesetError>> {
+    let mut r = Run::new(doc, rules.base(), opts);
+    let set = rules.for_langs(&r.languages())?;
+    r.rules = &set;
+    Ok(run_on(r))
+}
+
+fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
+    let rules = r.rules;
     let mut found: Vec<(Finding, [String; 2])> = Vec::new();
     let mut topics: Vec<TopicHit> = Vec::new();
     let kind_cache = OnceCell::new();
@@ -1082,7 +1133,7 @@ pub(crate) fn run(doc: &Document, rules: &RuleSet, opts: Options) -> (Vec<Findin
                     };
                     let pats: Vec<&Pattern> = pick(&sec.patterns, mask, 0);
                     let mut hits = r.matches(bi, lang, scope, &pats);
-                    hits.extend(r.regex_matches(bi, scope, &sec.regex, sec.regex_set.as_ref()));
+                    hits.extend(r.regex_matches(bi, scope, &sec.regex));
                     for near in pick(&sec.near, mask, sec.patterns.len()) {
                         for h in r.matches(bi, lang, scope, &[&near.a]) {
                             if near_ok(&r, &h, lang, scope, &near.b, near.words) {

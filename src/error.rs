@@ -25,6 +25,9 @@ pub enum ErrorKind {
     Panic(String),
     #[error("timed out after {0} s")]
     Timeout(u64),
+    /// The rules for the document's language could not be compiled.
+    #[error("rules unusable: {0}")]
+    Rules(String),
 }
 
 impl ErrorKind {
@@ -39,6 +42,7 @@ impl ErrorKind {
             ErrorKind::Limit { .. } => "limit",
             ErrorKind::Panic(_) => "panic",
             ErrorKind::Timeout(_) => "timeout",
+            ErrorKind::Rules(_) => "rules",
         }
     }
 

@@ -11,7 +11,7 @@ use tenderlint::document::{Block, BlockKind, Document, Format};
 use tenderlint::finding::{Finding, Severity};
 use tenderlint::lang::Lang;
 use tenderlint::rules::DocKind;
-use tenderlint::ruleset::{self, RuleSet};
+use tenderlint::ruleset::{self, LazyRuleSet, RuleSet};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -545,6 +545,92 @@ fn shipped_rulesets_check_and_test_clean() {
         shown.len(),
         shown.join("\n")
     );
+}
+
+/// The embedded packs compiled one language at a time, as `scan` and `review` compile them:
+/// each set has matching for that language only, and every rule example of that language passes.
+#[test]
+fn lazily_compiled_languages_pass_their_rule_tests() {
+    let lazy = LazyRuleSet::load(&[], &Config::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        lazy.base().rules().iter().all(|r| r.languages().is_empty()),
+        "the definitions-only base compiles no language"
+    );
+    let full = RuleSet::builtin().unwrap_or_else(|e| panic!("{e}"));
+    for lang in [Lang::En, Lang::Fr, Lang::De, Lang::Nl] {
+        let set = lazy.for_langs(&[lang]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            set.rules().len(),
+            full.rules().len(),
+            "{lang}: every rule is there"
+        );
+        assert!(
+            set.rules()
+                .iter()
+                .all(|r| r.languages().iter().all(|&l| l == lang)),
+            "{lang}: only its own sections are compiled"
+        );
+        let report = ruleset::run_tests(&set);
+        let shown: Vec<String> = report.failures.iter().map(ToString::to_string).collect();
+        assert!(report.is_ok(), "{lang}: {}", shown.join("\n"));
+        assert!(
+            report.passed > 100,
+            "{lang}: only {} examples ran",
+            report.passed
+        );
+        // Asking again gives the same compiled set, not a second compilation.
+        let again = lazy.for_langs(&[lang]).unwrap_or_else(|e| panic!("{e}"));
+        assert!(std::sync::Arc::ptr_eq(&set, &again));
+    }
+}
+
+/// Per-language compilation changes nothing: every fixture tender, in every format, and a
+/// document mixing languages get the same findings and topics as with everything compiled.
+#[test]
+fn lazy_and_full_rule_sets_find_the_same() {
+    let lazy = LazyRuleSet::load(&[], &Config::default()).unwrap_or_else(|e| panic!("{e}"));
+    let full = RuleSet::builtin().unwrap_or_else(|e| panic!("{e}"));
+    let mut docs: Vec<Document> = Vec::new();
+    for dir in ["fixtures/eval", "fixtures/tenders", "fixtures/example"] {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(root().join(dir))
+            .expect("fixture dir")
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.extension()
+                    .is_some_and(|x| ["docx", "odt", "pdf", "md", "txt"].iter().any(|e| x == *e))
+            })
+            .collect();
+        paths.sort();
+        for p in paths {
+            if let Ok(d) = tenderlint::extract::read_path(&p, &tenderlint::Limits::default()) {
+                docs.push(d);
+            }
+        }
+    }
+    assert!(
+        docs.len() > 50,
+        "only {} fixture documents read",
+        docs.len()
+    );
+    docs.push(doc(
+        &[
+            "The Contractor shall deliver the software and documentation within three months of signature.",
+            "Le titulaire conserve les droits de propriété intellectuelle sur les logiciels développés pour le marché.",
+            "Der Auftragnehmer behält alle Rechte an der Software; die Dokumente sind im Format Microsoft Word zu liefern.",
+        ],
+        Lang::En,
+    ));
+    let mut findings = 0;
+    for d in docs {
+        let name = d.path.display().to_string();
+        let a = analyse(d.clone(), &full);
+        let b = tenderlint::check::analyse_lazy(d, &lazy).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(a.findings, b.findings, "{name}");
+        assert_eq!(a.topics, b.topics, "{name}");
+        findings += a.findings.len();
+    }
+    assert!(findings > 300, "only {findings} findings compared");
 }
 
 #[test]

@@ -1,16 +1,17 @@
 //! Loads the rule engine once for a `scan`: the configuration (`--config FILE`, else a
 //! `tenderlint.toml` found upwards from the first PATH), the embedded packs plus `--rules DIR`,
-//! and an [`Analyser`](tenderlint::batch::Analyser) over `check::analyse` shared by the workers.
+//! and an [`Analyser`](tenderlint::batch::Analyser) over `check::analyse_lazy` shared by the
+//! workers: the embedded packs are compiled per language when a document first needs it.
 //! Warnings about the rule files or the configuration are printed once on stderr.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use anyhow::{Context, Result};
 
 use tenderlint::config::Config;
+use tenderlint::error::ErrorKind;
 use tenderlint::report::RulesetInfo;
-use tenderlint::ruleset::RuleSet;
+use tenderlint::ruleset::LazyRuleSet;
 
 use super::ScanConfig;
 use super::scan::{Engine, analyser};
@@ -34,13 +35,14 @@ pub fn load(config: &ScanConfig) -> Result<Engine> {
             .context("cannot use the configuration found for the scanned path")?,
     };
     let limits = settings.limits.clone();
-    let rules = RuleSet::load(&config.rule_dirs, &settings).context("cannot load the rules")?;
+    let rules = LazyRuleSet::load(&config.rule_dirs, &settings).context("cannot load the rules")?;
     if !config.quiet {
-        for w in rules.warnings() {
+        for w in rules.base().warnings() {
             eprintln!("tenderlint: warning: {w}");
         }
     }
     let rulesets = rules
+        .base()
         .packs()
         .into_iter()
         .map(|p| RulesetInfo {
@@ -48,9 +50,14 @@ pub fn load(config: &ScanConfig) -> Result<Engine> {
             version: p.version,
         })
         .collect();
-    let rules = Arc::new(rules);
+    // Kept until the process exits: freeing thousands of compiled patterns at the end of a run
+    // costs as much as analysing a short document, and the system reclaims the memory anyway.
+    let rules: &'static LazyRuleSet = Box::leak(Box::new(rules));
     Ok(Engine {
-        analyse: analyser(move |document| tenderlint::check::analyse(document, &rules)),
+        analyse: analyser(move |document| {
+            tenderlint::check::analyse_lazy(document, rules)
+                .map_err(|e| ErrorKind::Rules(e.to_string().replace('\n', "; ")))
+        }),
         rulesets,
         limits,
     })

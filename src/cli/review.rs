@@ -11,7 +11,7 @@ use anyhow::bail;
 use tenderlint::batch::{Selection, Source, collect_inputs};
 use tenderlint::config::Config;
 use tenderlint::report::RulesetInfo;
-use tenderlint::ruleset::RuleSet;
+use tenderlint::ruleset::LazyRuleSet;
 
 use crate::tui::app::{App, Clock};
 use crate::tui::runtime::{self, Worker};
@@ -91,16 +91,17 @@ pub fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 }
 
 /// The rule set (built-in packs, `--rules` packs, the config found or given) and what the worker
-/// runs per document. The rule set is built once, here, so a broken rule file is reported before
-/// the screen opens.
+/// runs per document. Packs from disk are validated here, so a broken rule file is reported
+/// before the screen opens; the embedded ones are compiled per language on first use.
 fn worker(args: &ReviewArgs, documents: &[PathBuf]) -> anyhow::Result<(Worker, Vec<RulesetInfo>)> {
     let config = match (&args.config, documents.first()) {
         (Some(file), _) => Config::load(file)?,
         (None, Some(first)) => Config::find(first)?,
         (None, None) => Config::default(),
     };
-    let rules = RuleSet::load(&args.rules, &config)?;
+    let rules = LazyRuleSet::load(&args.rules, &config)?;
     let info = rules
+        .base()
         .packs()
         .into_iter()
         .map(|p| RulesetInfo {
@@ -109,7 +110,10 @@ fn worker(args: &ReviewArgs, documents: &[PathBuf]) -> anyhow::Result<(Worker, V
         })
         .collect();
     let worker = Worker {
-        analyse: Arc::new(move |document| tenderlint::check::analyse(document, &rules)),
+        analyse: Arc::new(move |document| {
+            tenderlint::check::analyse_lazy(document, &rules)
+                .map_err(|e| tenderlint::ErrorKind::Rules(e.to_string().replace('\n', "; ")))
+        }),
         limits: config.limits.clone(),
     };
     Ok((worker, info))

@@ -211,7 +211,10 @@ fn write_report(report: &Report, format: ReportFormat, path: &Path, color: Color
 
 /// For the engine loader: shared ownership of an analysis function.
 pub fn analyser(
-    f: impl Fn(tenderlint::Document) -> tenderlint::Analysis + Send + Sync + 'static,
+    f: impl Fn(tenderlint::Document) -> Result<tenderlint::Analysis, tenderlint::error::ErrorKind>
+    + Send
+    + Sync
+    + 'static,
 ) -> Analyser {
     Arc::new(f)
 }

@@ -2,6 +2,7 @@
 //! unless an `unless` pattern matches in the same scope or the sentence negates the match.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use regex::Regex;
 
@@ -18,12 +19,73 @@ pub struct Near {
     pub words: usize,
 }
 
+/// `regex = [...]`: with more than one, a set that tells in one scan whether any matches, and
+/// the single regexes (for match positions) compiled the first time the set matches. Most
+/// documents never need them, and each costs as much to compile as the set.
+#[derive(Debug, Clone, Default)]
+pub struct Regexes {
+    sources: Vec<String>,
+    set: Option<regex::RegexSet>,
+    each: OnceLock<Vec<Regex>>,
+}
+
+impl Regexes {
+    const SIZE_LIMIT: usize = 1 << 20;
+
+    /// One regex with the limits every rule regex gets.
+    pub fn compile_one(source: &str) -> Result<Regex, regex::Error> {
+        regex::RegexBuilder::new(source)
+            .size_limit(Self::SIZE_LIMIT)
+            .build()
+    }
+
+    /// From the sources, with the single regexes when already compiled.
+    pub fn new(sources: Vec<String>, each: Option<Vec<Regex>>) -> Regexes {
+        let set = (sources.len() > 1)
+            .then(|| {
+                regex::RegexSetBuilder::new(&sources)
+                    .size_limit(Self::SIZE_LIMIT * 4)
+                    .build()
+                    .ok()
+            })
+            .flatten();
+        let cell = OnceLock::new();
+        if let Some(each) = each {
+            let _ = cell.set(each);
+        }
+        Regexes {
+            sources,
+            set,
+            each: cell,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sources.is_empty()
+    }
+
+    /// All of them in one set (`None` with fewer than two).
+    pub fn set(&self) -> Option<&regex::RegexSet> {
+        self.set.as_ref()
+    }
+
+    /// The single regexes, compiled on first use. A source that does not compile is left out:
+    /// that can only happen to a pack that skipped validation, which the shipped packs pass in
+    /// the tests.
+    pub fn each(&self) -> &[Regex] {
+        self.each.get_or_init(|| {
+            self.sources
+                .iter()
+                .filter_map(|s| Self::compile_one(s).ok())
+                .collect()
+        })
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct FlagLang {
     pub patterns: Vec<Pattern>,
-    pub regex: Vec<Regex>,
-    /// All of `regex` in one set: a text none of them matches is passed over in one scan.
-    pub regex_set: Option<regex::RegexSet>,
+    pub regex: Regexes,
     pub near: Vec<Near>,
     pub unless: Vec<Pattern>,
     pub negation: Negation,
@@ -75,17 +137,8 @@ impl FlagLang {
         }
         let unless = cx.patterns(raw.unless.as_ref());
         let negation = cx.negation(raw.negation.as_ref());
-        let regex_set = (regex.len() > 1)
-            .then(|| {
-                regex::RegexSetBuilder::new(regex.iter().map(Regex::as_str))
-                    .size_limit(1 << 22)
-                    .build()
-                    .ok()
-            })
-            .flatten();
         Some(FlagLang {
             patterns,
-            regex_set,
             regex,
             near,
             unless,

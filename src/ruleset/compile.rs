@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use toml::Spanned;
 
@@ -17,7 +18,7 @@ use crate::finding::{Category, Position, Reference, Severity};
 use crate::lang::Lang;
 use crate::normalise::normalise_str;
 use crate::rules::conditional::CondLang;
-use crate::rules::flag::FlagLang;
+use crate::rules::flag::{FlagLang, Regexes};
 use crate::rules::pattern::{Context, Pattern, PhraseSet};
 use crate::rules::substitute::SubLang;
 use crate::rules::{
@@ -32,6 +33,9 @@ pub struct Cx<'a> {
     pub lexicons: &'a HashMap<String, Arc<PhraseSet>>,
     pub brands: &'a Arc<PhraseSet>,
     pub diags: &'a mut Vec<Diagnostic>,
+    /// Compile every regex on its own to point at the one that is wrong (false for a filtered
+    /// build of packs already validated: see [`build_for`]).
+    pub validate: bool,
 }
 
 impl Cx<'_> {
@@ -76,13 +80,16 @@ impl Cx<'_> {
         })
     }
 
-    pub fn regexes(&mut self, list: Option<&Spanned<Vec<S>>>) -> Vec<regex::Regex> {
+    /// The `regex` list. Each one is compiled here only when validating or when there is just
+    /// one; otherwise [`Regexes`] compiles them the first time their set matches.
+    pub fn regexes(&mut self, list: Option<&Spanned<Vec<S>>>) -> Regexes {
+        let list = list.map_or(&[][..], |l| l.get_ref().as_slice());
+        if !self.validate && list.len() > 1 {
+            return Regexes::new(list.iter().map(|s| s.get_ref().clone()).collect(), None);
+        }
         let mut out = Vec::new();
-        for s in list.map_or(&[][..], |l| l.get_ref().as_slice()) {
-            match regex::RegexBuilder::new(s.get_ref())
-                .size_limit(1 << 20)
-                .build()
-            {
+        for s in list {
+            match Regexes::compile_one(s.get_ref()) {
                 Ok(r) => out.push(r),
                 Err(e) => {
                     let msg = e.to_string();
@@ -96,7 +103,10 @@ impl Cx<'_> {
                 }
             }
         }
-        out
+        Regexes::new(
+            out.iter().map(|r| r.as_str().to_string()).collect(),
+            Some(out),
+        )
     }
 
     pub fn negation(&mut self, s: Option<&S>) -> Negation {
@@ -248,10 +258,26 @@ fn known_lang(s: &S, file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<L
 pub fn build(
     packs: &[PackSource],
     config: &Config,
-    mut diags: Vec<Diagnostic>,
+    diags: Vec<Diagnostic>,
 ) -> (Option<RuleSet>, Vec<Diagnostic>) {
+    build_for(packs, config, diags, None)
+}
+
+/// Like [`build`], compiling only the language sections (and lexicons) of `only` when it is
+/// `Some`: the files of a pack whose languages are all outside `only` are not even parsed. Rule
+/// definitions are always compiled, so every rule is there, with matching for `only`'s
+/// languages. Checks that need every language section (a rule without any, a `require` without
+/// patterns) are made only when `only` is `None`: a filtered build is for packs already
+/// validated, such as the embedded ones.
+pub fn build_for(
+    packs: &[PackSource],
+    config: &Config,
+    mut diags: Vec<Diagnostic>,
+    only: Option<&[Lang]>,
+) -> (Option<RuleSet>, Vec<Diagnostic>) {
+    let wanted = |l: Lang| only.is_none_or(|o| o.contains(&l));
     let mut infos = Vec::new();
-    let mut parsed: Vec<Parsed<'_>> = Vec::new();
+    let mut to_parse: Vec<(&SourceFile, Vec<Lang>)> = Vec::new();
     for p in packs {
         let Some(rp) = parse::<RawPack>(&p.pack, &mut diags) else {
             continue;
@@ -269,14 +295,24 @@ pub fn build(
             description: rp.description.map(Spanned::into_inner),
             source: p.dir.clone(),
         });
-        for f in &p.files {
-            if let Some(raw) = parse::<RawFile>(f, &mut diags) {
-                parsed.push(Parsed {
-                    file: f,
-                    langs: langs.clone(),
-                    raw,
-                });
-            }
+        if !langs.is_empty() && !langs.iter().any(|&l| wanted(l)) {
+            continue;
+        }
+        to_parse.extend(p.files.iter().map(|f| (f, langs.clone())));
+    }
+    // Files are parsed, and rules compiled, on all cores; results keep their order.
+    let mut parsed: Vec<Parsed<'_>> = Vec::new();
+    let results: Vec<(Option<RawFile>, Vec<Diagnostic>)> = to_parse
+        .par_iter()
+        .map(|(f, _)| {
+            let mut d = Vec::new();
+            (parse::<RawFile>(f, &mut d), d)
+        })
+        .collect();
+    for ((file, langs), (raw, d)) in to_parse.into_iter().zip(results) {
+        diags.extend(d);
+        if let Some(raw) = raw {
+            parsed.push(Parsed { file, langs, raw });
         }
     }
 
@@ -354,7 +390,7 @@ pub fn build(
         }
     }
     let mut lexicons: HashMap<Lang, HashMap<String, Arc<PhraseSet>>> = HashMap::new();
-    for lang in Lang::ALL {
+    for lang in Lang::ALL.into_iter().filter(|&l| wanted(l)) {
         let mut sets: BTreeMap<String, PhraseSet> = BTreeMap::new();
         for ((l, name), entries) in &lex_src {
             if l.is_some() && *l != Some(lang) {
@@ -431,7 +467,9 @@ pub fn build(
                         continue;
                     }
                     section_at.insert((id, lang), here);
-                    sections.entry(id).or_default().push((pf.file, r, lang));
+                    if wanted(lang) {
+                        sections.entry(id).or_default().push((pf.file, r, lang));
+                    }
                 }
             }
         }
@@ -450,17 +488,31 @@ pub fn build(
     }
 
     let empty_lex = HashMap::new();
+    let compiled: Vec<(Option<Rule>, Vec<Diagnostic>)> = defs
+        .par_iter()
+        .map(|(file, def)| {
+            let secs = sections
+                .get(def.id.get_ref().as_str())
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
+            let mut d = Vec::new();
+            let rule = compile_rule(
+                file,
+                def,
+                secs,
+                &lexicons,
+                &empty_lex,
+                &brand_set,
+                &mut d,
+                only.is_none(),
+            );
+            (rule, d)
+        })
+        .collect();
     let mut rules = Vec::new();
-    for (file, def) in &defs {
-        let secs = sections
-            .get(def.id.get_ref().as_str())
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
-        if let Some(rule) = compile_rule(
-            file, def, secs, &lexicons, &empty_lex, &brand_set, &mut diags,
-        ) {
-            rules.push(rule);
-        }
+    for (rule, d) in compiled {
+        diags.extend(d);
+        rules.extend(rule);
     }
 
     // Config: disable, severities, values, allowed products.
@@ -552,6 +604,7 @@ fn check_placeholders_in(file: &SourceFile, s: &S, diags: &mut Vec<Diagnostic>) 
         lexicons: &empty,
         brands: &brands,
         diags,
+        validate: true,
     };
     cx.check_placeholders(s);
 }
@@ -615,6 +668,7 @@ fn compile_rule(
     empty_lex: &HashMap<String, Arc<PhraseSet>>,
     brands: &Arc<PhraseSet>,
     diags: &mut Vec<Diagnostic>,
+    all_sections: bool,
 ) -> Option<Rule> {
     let id = def.id.get_ref().clone();
     let id_span = def.id.span();
@@ -938,6 +992,7 @@ fn compile_rule(
             lexicons: lex,
             brands,
             diags,
+            validate: all_sections,
         };
         match kind {
             Some("flag") => {
@@ -964,7 +1019,7 @@ fn compile_rule(
             _ => {}
         }
     }
-    if secs.is_empty() && (kind != Some("require") || topics.is_empty()) {
+    if all_sections && secs.is_empty() && (kind != Some("require") || topics.is_empty()) {
         diags.push(diag(
             file,
             id_span.clone(),
@@ -972,7 +1027,8 @@ fn compile_rule(
             format!("rule \"{id}\" has no language section, so it never matches"),
         ));
     }
-    if kind == Some("require")
+    if all_sections
+        && kind == Some("require")
         && topics.is_empty()
         && !req_langs.values().any(|p: &Vec<Pattern>| !p.is_empty())
         && !secs.is_empty()

@@ -10,6 +10,7 @@
 //! user's rule file (as Vale does), so `tenderlint rules check` lists them all at once.
 
 pub mod compile;
+mod lazy;
 pub mod raw;
 pub mod schema;
 mod sources;
@@ -23,6 +24,7 @@ use crate::config::Config;
 use crate::rules::Rule;
 use crate::rules::pattern::PhraseSet;
 
+pub use lazy::LazyRuleSet;
 pub use schema::json_schema;
 pub use sources::{PackSource, SourceFile};
 pub use testing::{TestFailure, TestReport, run_tests};
@@ -165,10 +167,7 @@ impl RuleSet {
         dirs.extend(config.paths.iter().cloned());
         let packs = sources::embedded_and(&dirs);
         let (set, diags) = compile::build(&packs.packs, config, packs.diagnostics);
-        match set {
-            Some(set) if !diags.iter().any(Diagnostic::is_error) => Ok(set),
-            _ => Err(RulesetError::Invalid(diags)),
-        }
+        checked(set, diags)
     }
 
     pub fn packs(&self) -> Vec<PackInfo> {
@@ -201,6 +200,14 @@ impl RuleSet {
     }
 }
 
+/// The set when the build had no error, else all its diagnostics.
+fn checked(set: Option<RuleSet>, diags: Vec<Diagnostic>) -> Result<RuleSet, RulesetError> {
+    match set {
+        Some(set) if !diags.iter().any(Diagnostic::is_error) => Ok(set),
+        _ => Err(RulesetError::Invalid(diags)),
+    }
+}
+
 /// Validates the embedded packs plus the packs in `dirs`; all errors and warnings, sorted by file,
 /// line and column. Empty means clean.
 pub fn validate(dirs: &[PathBuf]) -> Vec<Diagnostic> {
@@ -217,10 +224,7 @@ pub fn validate_packs(packs: &[PackSource]) -> Vec<Diagnostic> {
 /// Builds a ruleset from exactly the given packs (no embedded ones).
 pub fn from_packs(packs: &[PackSource], config: &Config) -> Result<RuleSet, RulesetError> {
     let (set, diags) = compile::build(packs, config, Vec::new());
-    match set {
-        Some(set) if !diags.iter().any(Diagnostic::is_error) => Ok(set),
-        _ => Err(RulesetError::Invalid(diags)),
-    }
+    checked(set, diags)
 }
 
 /// Reads packs from directories (a pack directory, or a directory of packs).

@@ -804,7 +804,7 @@ fn the_worker_reports_stages_and_failures_per_document() {
             let mut a = annex(&document.path);
             a.document = document;
             a.findings.clear();
-            a
+            Ok(a)
         }),
         limits,
     };
