@@ -235,11 +235,15 @@ pub fn run(
         .thread_name(|i| format!("tenderlint-batch-{i}"))
         .build()
         .map_err(|e| BatchError::Pool(jobs, e))?;
+    // Documents fill the workers: each keeps to its own thread (see `par`).
+    let within_document = inputs.len() < jobs;
     Ok(pool.install(|| {
         inputs
             .par_iter()
             .map(|input| {
-                let report = run_one(input, analyse, options);
+                let report = crate::par::with_within_document(within_document, || {
+                    run_one(input, analyse, options)
+                });
                 progress(&input.display);
                 report
             })
@@ -259,8 +263,12 @@ pub fn run_one(input: &Input, analyse: &Analyser, options: &RunOptions) -> Docum
         let input = input.clone();
         let analyse = Arc::clone(analyse);
         let options = options.clone();
+        let within_document = crate::par::within_document();
         move || {
-            let _ = tx.send(work(&input, &analyse, &options));
+            let report = crate::par::with_within_document(within_document, || {
+                work(&input, &analyse, &options)
+            });
+            let _ = tx.send(report);
         }
     };
     let spawned = std::thread::Builder::new()

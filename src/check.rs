@@ -16,11 +16,11 @@
 pub mod anchors;
 pub mod kind;
 
-use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::{Mutex, OnceLock};
 
 use crate::analysis::Analysis;
 use crate::document::{Block, Document, Format};
@@ -229,13 +229,13 @@ struct PBlock<'d> {
     idx: usize,
     block: &'d Block,
     norm: NormText,
-    tokens: OnceCell<Vec<Token>>,
+    tokens: OnceLock<Vec<Token>>,
     /// Start bucket and hash of each token ([`crate::rules::pattern::bucket`],
     /// [`crate::rules::pattern::word_hash`]).
-    keys: OnceCell<(Vec<u8>, Vec<u64>)>,
+    keys: OnceLock<(Vec<u8>, Vec<u64>)>,
     /// Byte ranges (normalised) of the sentences, and their token ranges.
-    sents: OnceCell<SentenceData>,
-    lang: OnceCell<Option<Lang>>,
+    sents: OnceLock<SentenceData>,
+    lang: OnceLock<Option<Lang>>,
     /// Stems of the words, per language (index in [`Lang::ALL`]), shared by every rule's input.
     stems: [crate::rules::pattern::StemCache; 7],
     clause: usize,
@@ -335,8 +335,8 @@ struct Run<'d, 'r> {
     extents: Vec<Vec<usize>>,
     clause_numbers: Vec<Option<String>>,
     opts: Options,
-    doc_lang: OnceCell<Option<Lang>>,
-    memo: RefCell<HashMap<(usize, u8, usize), bool>>,
+    doc_lang: OnceLock<Option<Lang>>,
+    memo: Mutex<HashMap<(usize, u8, usize), bool>>,
 }
 
 const ENOUGH_LETTERS_TO_DETECT: usize = 60;
@@ -370,10 +370,10 @@ impl<'d, 'r> Run<'d, 'r> {
                 idx: i,
                 block: b,
                 norm: normalise(&b.text),
-                tokens: OnceCell::new(),
-                keys: OnceCell::new(),
-                sents: OnceCell::new(),
-                lang: OnceCell::new(),
+                tokens: OnceLock::new(),
+                keys: OnceLock::new(),
+                sents: OnceLock::new(),
+                lang: OnceLock::new(),
                 stems: Default::default(),
                 clause: block_clause[i],
             });
@@ -389,8 +389,8 @@ impl<'d, 'r> Run<'d, 'r> {
             extents,
             clause_numbers: cl.iter().map(|c| c.number.clone()).collect(),
             opts,
-            doc_lang: OnceCell::new(),
-            memo: RefCell::new(HashMap::new()),
+            doc_lang: OnceLock::new(),
+            memo: Mutex::new(HashMap::new()),
         }
     }
 
@@ -503,9 +503,14 @@ impl<'d, 'r> Run<'d, 'r> {
         }
         let key = self.unit_key(scope, hit.block).map(|u| (rule, which, u));
         if let Some(k) = key
-            && let Some(v) = self.memo.borrow().get(&k)
+            && let Some(v) = self
+                .memo
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(&k)
+                .copied()
         {
-            return *v;
+            return v;
         }
         let found = self
             .unit(scope, hit.block, &hit.words)
@@ -516,7 +521,10 @@ impl<'d, 'r> Run<'d, 'r> {
                 patterns.iter().any(|p| p.is_match(&input, r.clone()))
             });
         if let Some(k) = key {
-            self.memo.borrow_mut().insert(k, found);
+            self.memo
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(k, found);
         }
         found
     }
@@ -759,7 +767,7 @@ impl<'d, 'r> Run<'d, 'r> {
         (finding, ["document".to_string(), String::new()])
     }
 
-    fn kind(&self, cache: &OnceCell<DocKind>) -> DocKind {
+    fn kind(&self, cache: &OnceLock<DocKind>) -> DocKind {
         if let Some(k) = self.opts.kind {
             return k;
         }
@@ -1072,7 +1080,7 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
     let rules = r.rules;
     let mut found: Vec<(Finding, [String; 2])> = Vec::new();
     let mut topics: Vec<TopicHit> = Vec::new();
-    let kind_cache = OnceCell::new();
+    let kind_cache = OnceLock::new();
 
     // Candidates per rule: (block, lang).
     let mut per_rule: Vec<Vec<(usize, Lang, u64)>> = vec![Vec::new(); rules.rules.len()];
@@ -1098,9 +1106,13 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
     }
 
     // Topics first: require rules ask for them. One hit per topic rule and block.
-    let mut topic_seen: std::collections::HashSet<(&str, usize)> = Default::default();
-    for (ri, rule) in rules.rules.iter().enumerate() {
-        let Rule::Topic(t) = rule else { continue };
+    let rule_ids: Vec<usize> = (0..rules.rules.len()).collect();
+    let per_topic_rule = crate::par::map(&rule_ids, |&ri| {
+        let mut hits = Vec::new();
+        let rule = &rules.rules[ri];
+        let Rule::Topic(t) = rule else {
+            return hits;
+        };
         for &(bi, lang, mask) in &per_rule[ri] {
             let pats = pick(rule.trigger_patterns(lang), mask, 0);
             if !r.matches(bi, lang, t.header.scope, &pats).is_empty() {
@@ -1115,14 +1127,22 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
                         .or_else(|| r.clause_numbers.get(b.clause).cloned().flatten()),
                     page: b.block.page,
                 };
-                if topic_seen.insert((t.topic.as_str(), b.idx)) {
-                    topics.push(hit);
-                }
+                hits.push(hit);
             }
+        }
+        hits
+    });
+    let mut topic_seen: std::collections::HashSet<(String, usize)> = Default::default();
+    for hit in per_topic_rule.into_iter().flatten() {
+        if topic_seen.insert((hit.topic.clone(), hit.block)) {
+            topics.push(hit);
         }
     }
 
-    for (ri, rule) in rules.rules.iter().enumerate() {
+    // Each rule on its own (on all cores when allowed); findings are sorted below.
+    let per_rule_found = crate::par::map(&rule_ids, |&ri| {
+        let rule = &rules.rules[ri];
+        let mut found: Vec<(Finding, [String; 2])> = Vec::new();
         let scope = rule.header().scope;
         match rule {
             Rule::Topic(_) => {}
@@ -1211,7 +1231,7 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
             }
             Rule::Conditional(c) => {
                 if per_rule[ri].is_empty() || !c.applies_to.contains(&r.kind(&kind_cache)) {
-                    continue;
+                    return found;
                 }
                 for &(bi, lang, mask) in &per_rule[ri] {
                     let Some(sec) = c.langs.get(&lang) else {
@@ -1233,7 +1253,9 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
             }
             Rule::Require(_) => {}
         }
-    }
+        found
+    });
+    found.extend(per_rule_found.into_iter().flatten());
 
     // Require rules: document level.
     for (ri, rule) in rules.rules.iter().enumerate() {

@@ -27,6 +27,7 @@ pub mod fsutil;
 pub mod lang;
 pub mod limits;
 pub mod normalise;
+pub mod par;
 pub mod redline;
 pub mod report;
 pub mod review;

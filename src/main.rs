@@ -6,6 +6,12 @@ mod tui;
 
 use std::process::ExitCode;
 
+/// mimalloc instead of the system allocator: compiling the rules and analysing a document make
+/// millions of small allocations, and glibc's malloc and free were a quarter of a DOCX scan's
+/// instructions (docs/performance.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit code for usage errors and for batches with unreadable documents.
 const EXIT_TROUBLE: u8 = 2;
 

@@ -584,8 +584,9 @@ fn lazily_compiled_languages_pass_their_rule_tests() {
     }
 }
 
-/// Per-language compilation changes nothing: every fixture tender, in every format, and a
-/// document mixing languages get the same findings and topics as with everything compiled.
+/// Per-language compilation and checking rules on all cores change nothing: every fixture
+/// tender, in every format, and a document mixing languages get the same findings and topics
+/// as with everything compiled, on one thread.
 #[test]
 fn lazy_and_full_rule_sets_find_the_same() {
     let lazy = LazyRuleSet::load(&[], &Config::default()).unwrap_or_else(|e| panic!("{e}"));
@@ -625,9 +626,13 @@ fn lazy_and_full_rule_sets_find_the_same() {
     for d in docs {
         let name = d.path.display().to_string();
         let a = analyse(d.clone(), &full);
+        // One thread (as in a batch that fills every worker) and all cores agree too.
+        let one = tenderlint::par::with_within_document(false, || analyse(d.clone(), &full));
         let b = tenderlint::check::analyse_lazy(d, &lazy).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(a.findings, b.findings, "{name}");
         assert_eq!(a.topics, b.topics, "{name}");
+        assert_eq!(a.findings, one.findings, "{name}: on one thread");
+        assert_eq!(a.topics, one.topics, "{name}: on one thread");
         findings += a.findings.len();
     }
     assert!(findings > 300, "only {findings} findings compared");

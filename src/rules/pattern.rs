@@ -407,7 +407,7 @@ enum Stems<'a> {
 
 /// Stems of an input's words, each computed when first asked for (most words are never
 /// stemmed: stem tests reject words outside their anchor's bucket first).
-pub type StemCache = std::cell::OnceCell<Vec<std::cell::OnceCell<String>>>;
+pub type StemCache = std::sync::OnceLock<Vec<std::sync::OnceLock<String>>>;
 
 /// The words of one block or sentence a pattern runs over, with lazily computed stems.
 pub struct Input<'a> {
@@ -427,7 +427,7 @@ impl<'a> Input<'a> {
             text,
             tokens,
             lang,
-            stems: Stems::Own(std::cell::OnceCell::new()),
+            stems: Stems::Own(std::sync::OnceLock::new()),
             buckets: None,
             hashes: None,
         }
@@ -494,7 +494,7 @@ impl<'a> Input<'a> {
             Stems::Own(c) => c,
             Stems::Shared(c) => *c,
         };
-        let stems = cell.get_or_init(|| vec![std::cell::OnceCell::new(); self.tokens.len()]);
+        let stems = cell.get_or_init(|| vec![std::sync::OnceLock::new(); self.tokens.len()]);
         stems
             .get(at)
             .map_or("", |c| c.get_or_init(|| stem(self.lang, self.word(at))))

@@ -6,7 +6,6 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::sync::Arc;
 
-use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use toml::Spanned;
 
@@ -300,15 +299,12 @@ pub fn build_for(
         }
         to_parse.extend(p.files.iter().map(|f| (f, langs.clone())));
     }
-    // Files are parsed, and rules compiled, on all cores; results keep their order.
+    // Files are parsed, and rules compiled, on all cores when allowed (`par`), in order.
     let mut parsed: Vec<Parsed<'_>> = Vec::new();
-    let results: Vec<(Option<RawFile>, Vec<Diagnostic>)> = to_parse
-        .par_iter()
-        .map(|(f, _)| {
-            let mut d = Vec::new();
-            (parse::<RawFile>(f, &mut d), d)
-        })
-        .collect();
+    let results: Vec<(Option<RawFile>, Vec<Diagnostic>)> = crate::par::map(&to_parse, |(f, _)| {
+        let mut d = Vec::new();
+        (parse::<RawFile>(f, &mut d), d)
+    });
     for ((file, langs), (raw, d)) in to_parse.into_iter().zip(results) {
         diags.extend(d);
         if let Some(raw) = raw {
@@ -488,27 +484,24 @@ pub fn build_for(
     }
 
     let empty_lex = HashMap::new();
-    let compiled: Vec<(Option<Rule>, Vec<Diagnostic>)> = defs
-        .par_iter()
-        .map(|(file, def)| {
-            let secs = sections
-                .get(def.id.get_ref().as_str())
-                .map(Vec::as_slice)
-                .unwrap_or(&[]);
-            let mut d = Vec::new();
-            let rule = compile_rule(
-                file,
-                def,
-                secs,
-                &lexicons,
-                &empty_lex,
-                &brand_set,
-                &mut d,
-                only.is_none(),
-            );
-            (rule, d)
-        })
-        .collect();
+    let compiled: Vec<(Option<Rule>, Vec<Diagnostic>)> = crate::par::map(&defs, |(file, def)| {
+        let secs = sections
+            .get(def.id.get_ref().as_str())
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let mut d = Vec::new();
+        let rule = compile_rule(
+            file,
+            def,
+            secs,
+            &lexicons,
+            &empty_lex,
+            &brand_set,
+            &mut d,
+            only.is_none(),
+        );
+        (rule, d)
+    });
     let mut rules = Vec::new();
     for (rule, d) in compiled {
         diags.extend(d);

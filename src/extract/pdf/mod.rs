@@ -26,7 +26,6 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use lopdf::{Dictionary, Object, ObjectId};
-use rayon::prelude::*;
 
 use crate::document::{Document, Format};
 use crate::error::ErrorKind;
@@ -79,11 +78,9 @@ pub fn read_with_geometry(
         return Err(e);
     }
     let fonts: FontCache = Mutex::new(Default::default());
-    let results: Vec<Result<(PageRows, PageStats), ErrorKind>> = pages
-        .par_iter()
-        .enumerate()
-        .map(|(i, p)| read_page(&objs, &fonts, p, i as u32 + 1, start))
-        .collect();
+    let numbered: Vec<(u32, &_)> = (1u32..).zip(pages.iter()).collect();
+    let results: Vec<Result<(PageRows, PageStats), ErrorKind>> =
+        crate::par::map(&numbered, |&(n, p)| read_page(&objs, &fonts, p, n, start));
     let mut page_rows = Vec::with_capacity(results.len());
     let mut glyphs = 0usize;
     let mut unmapped = 0usize;
