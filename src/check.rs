@@ -62,8 +62,8 @@ pub struct PrefilterScratch {
 
 impl Prefilter {
     pub fn build(rules: &[Rule]) -> Prefilter {
-        let mut index: HashMap<(String, bool), u32> = HashMap::new();
-        let mut pats: Vec<(String, bool)> = Vec::new();
+        let mut index: HashMap<(Arc<str>, bool), u32> = HashMap::new();
+        let mut pats: Vec<(Arc<str>, bool)> = Vec::new();
         let mut targets: Vec<Vec<u32>> = Vec::new();
         let mut slots = Vec::new();
         let mut other_groups = Vec::new();

@@ -241,7 +241,7 @@ pub struct PhraseSet {
     first_exact: Vec<String>,
     /// [`PhraseSet::anchors`], computed once: lexicons and the brand catalogue are shared by
     /// many patterns.
-    anchor_cache: std::sync::OnceLock<Option<Vec<Anchor>>>,
+    anchor_cache: std::sync::OnceLock<Option<AnchorGroup>>,
     other_first: Vec<u32>,
 }
 
@@ -358,10 +358,11 @@ impl PhraseSet {
         }
     }
 
-    /// First words of all phrases, as prefilter anchors.
-    fn anchors(&self) -> Option<Vec<Anchor>> {
+    /// First words of all phrases, as a prefilter anchor group (computed once per set: the
+    /// patterns that use a lexicon share it).
+    fn anchors(&self) -> Option<AnchorGroup> {
         self.anchor_cache
-            .get_or_init(|| self.compute_anchors())
+            .get_or_init(|| self.compute_anchors().map(AnchorGroup::new))
             .clone()
     }
 
@@ -370,17 +371,17 @@ impl PhraseSet {
         for (tests, _) in &self.phrases {
             match tests.first() {
                 Some(WordTest::Exact(w)) => out.push(Anchor {
-                    text: w.clone(),
+                    text: w.as_str().into(),
                     whole_word: true,
                 }),
                 Some(WordTest::Prefix(p)) => out.push(Anchor {
-                    text: p.clone(),
+                    text: p.as_str().into(),
                     whole_word: false,
                 }),
                 Some(WordTest::Stem {
                     anchor: Some(a), ..
                 }) => out.push(Anchor {
-                    text: a.clone(),
+                    text: a.as_str().into(),
                     whole_word: false,
                 }),
                 _ => return None,
@@ -393,7 +394,8 @@ impl PhraseSet {
 /// A literal that a match must contain (one of a set): a whole word or a word prefix.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Anchor {
-    pub text: String,
+    /// Shared: a pattern's anchor groups copy the anchors of the lexicons it uses.
+    pub text: std::sync::Arc<str>,
     pub whole_word: bool,
 }
 
@@ -532,8 +534,7 @@ pub struct Pattern {
     source: String,
     prog: Vec<Inst>,
     sets: Vec<Arc<PhraseSet>>,
-    anchors: Option<Vec<Anchor>>,
-    groups: Vec<Vec<Anchor>>,
+    groups: Vec<AnchorGroup>,
     uses_brand: bool,
     /// The consuming instructions reachable from the start that are not plain words, and the
     /// plain words (and phrase-set first words) that can start a match: a word where none of them
@@ -916,60 +917,78 @@ fn anchor_cost(set: &[Anchor]) -> f64 {
         .sum()
 }
 
-/// The anchors one of which every match of `node` contains, or `None`.
-fn node_anchors(node: &Node) -> Option<Vec<Anchor>> {
-    match node {
-        Node::Word(WordTest::Exact(w)) => Some(vec![Anchor {
-            text: w.clone(),
-            whole_word: true,
-        }]),
-        Node::Word(WordTest::Prefix(p)) => Some(vec![Anchor {
-            text: p.clone(),
-            whole_word: false,
-        }]),
-        Node::Word(WordTest::Stem { anchor, .. }) => anchor.as_ref().map(|a| {
-            vec![Anchor {
-                text: a.clone(),
-                whole_word: false,
-            }]
-        }),
-        Node::Gap(_) => None,
-        Node::Set(s, _) => s.anchors(),
-        Node::Group(alts) => {
-            let mut all = Vec::new();
-            for a in alts {
-                all.extend(seq_anchors(a)?);
-            }
-            Some(all)
+/// An anchor set (sorted, without duplicates) and its cost, shared when it comes from a lexicon.
+#[derive(Debug, Clone)]
+pub struct AnchorGroup {
+    anchors: std::sync::Arc<[Anchor]>,
+    cost: f64,
+}
+
+impl AnchorGroup {
+    fn new(mut v: Vec<Anchor>) -> AnchorGroup {
+        v.sort();
+        v.dedup();
+        let cost = anchor_cost(&v);
+        AnchorGroup {
+            anchors: v.into(),
+            cost,
         }
     }
 }
 
-fn tidy(mut v: Vec<Anchor>) -> Vec<Anchor> {
-    v.sort();
-    v.dedup();
-    v
+impl std::ops::Deref for AnchorGroup {
+    type Target = [Anchor];
+
+    fn deref(&self) -> &[Anchor] {
+        &self.anchors
+    }
+}
+
+/// The anchors one of which every match of `node` contains, or `None`.
+fn node_anchors(node: &Node) -> Option<AnchorGroup> {
+    let one = |text: &str, whole_word: bool| {
+        Some(AnchorGroup::new(vec![Anchor {
+            text: text.into(),
+            whole_word,
+        }]))
+    };
+    match node {
+        Node::Word(WordTest::Exact(w)) => one(w, true),
+        Node::Word(WordTest::Prefix(p)) => one(p, false),
+        Node::Word(WordTest::Stem { anchor, .. }) => anchor.as_deref().and_then(|a| one(a, false)),
+        Node::Gap(_) => None,
+        Node::Set(s, _) => s.anchors(),
+        Node::Group(alts) => {
+            if let [only] = alts.as_slice() {
+                return seq_anchors(only);
+            }
+            let mut all = Vec::new();
+            for a in alts {
+                all.extend(seq_anchors(a)?.iter().cloned());
+            }
+            Some(AnchorGroup::new(all))
+        }
+    }
 }
 
 /// The cheapest anchor set among the mandatory elements of `seq`.
-fn seq_anchors(seq: &[(Node, bool)]) -> Option<Vec<Anchor>> {
-    seq_anchor_groups(seq).into_iter().next()
+fn seq_anchors(seq: &[(Node, bool)]) -> Option<AnchorGroup> {
+    seq.iter()
+        .filter(|(_, optional)| !optional)
+        .filter_map(|(node, _)| node_anchors(node))
+        .min_by(|a, b| a.cost.total_cmp(&b.cost))
 }
 
 /// Anchor sets of the mandatory elements of `seq`, cheapest first. Every match contains an
 /// anchor of *each* set, so the prefilter can ask for all of them.
-fn seq_anchor_groups(seq: &[(Node, bool)]) -> Vec<Vec<Anchor>> {
-    let mut groups: Vec<(f64, Vec<Anchor>)> = seq
+fn seq_anchor_groups(seq: &[(Node, bool)]) -> Vec<AnchorGroup> {
+    let mut groups: Vec<AnchorGroup> = seq
         .iter()
         .filter(|(_, optional)| !optional)
         .filter_map(|(node, _)| node_anchors(node))
-        .map(|g| {
-            let g = tidy(g);
-            (anchor_cost(&g), g)
-        })
         .collect();
-    groups.sort_by(|a, b| a.0.total_cmp(&b.0));
-    groups.into_iter().map(|(_, g)| g).collect()
+    groups.sort_by(|a, b| a.cost.total_cmp(&b.cost));
+    groups
 }
 
 /// Most anchor sets the prefilter requires of one pattern; sets with a very common word are
@@ -1036,14 +1055,13 @@ impl Pattern {
                 "pattern can match no words at all (everything is optional)",
             ));
         }
-        let groups: Vec<Vec<Anchor>> = seq_anchor_groups(&seq)
+        let groups: Vec<AnchorGroup> = seq_anchor_groups(&seq)
             .into_iter()
             .enumerate()
             .filter(|(i, g)| *i == 0 || is_selective(g))
             .map(|(_, g)| g)
             .take(MAX_GROUPS)
             .collect();
-        let anchors = groups.first().cloned();
         let mut c = Compiler {
             prog: Vec::new(),
             sets: Vec::new(),
@@ -1088,7 +1106,6 @@ impl Pattern {
             source: source.to_string(),
             prog: c.prog,
             sets: c.sets,
-            anchors,
             groups,
             uses_brand: c.uses_brand,
             first,
@@ -1105,12 +1122,12 @@ impl Pattern {
     /// Literal words one of which every match contains; `None` when there is no such set (the
     /// pattern must then run on every scope).
     pub fn anchors(&self) -> Option<&[Anchor]> {
-        self.anchors.as_deref()
+        self.groups.first().map(|g| &**g)
     }
 
     /// Anchor sets every match contains one anchor of each of (cheapest first); empty when the
     /// pattern has no anchors.
-    pub fn anchor_groups(&self) -> &[Vec<Anchor>] {
+    pub fn anchor_groups(&self) -> &[AnchorGroup] {
         &self.groups
     }
 
@@ -1444,14 +1461,14 @@ mod tests {
             }]
         );
         let p = Pattern::compile("~deliver", &ctx).unwrap();
-        assert_eq!(p.anchors().unwrap()[0].text, "deliv");
+        assert_eq!(&*p.anchors().unwrap()[0].text, "deliv");
         let p = Pattern::compile("source ...", &ctx).unwrap();
-        assert_eq!(p.anchors().unwrap()[0].text, "source");
+        assert_eq!(&*p.anchors().unwrap()[0].text, "source");
         let p = Pattern::compile("@supplier shall? (retain*|keep*) ... copyright", &ctx).unwrap();
         let mut groups: Vec<Vec<&str>> = p
             .anchor_groups()
             .iter()
-            .map(|g| g.iter().map(|a| a.text.as_str()).collect())
+            .map(|g| g.iter().map(|a| &*a.text).collect())
             .collect();
         groups.sort();
         assert_eq!(
