@@ -10,6 +10,10 @@ use divan::counter::BytesCount;
 use tenderlint::limits::Limits;
 use tenderlint::ruleset::RuleSet;
 
+/// The binary's allocator, so the figures are the tool's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }

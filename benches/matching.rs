@@ -1,14 +1,20 @@
 //! Matching throughput: all shipped rules over ~10 MB of generated tender text.
 //!
-//! `cargo bench --bench matching`. Throughput is counted in bytes of normalised text. The text is
+//! `cargo bench --bench matching`. Throughput is counted in bytes of normalised text. Rules run on
+//! all cores (as for one large tender) and on one thread (as in a full batch). The text is
 //! mostly ordinary tender prose with about one sentence in twelve that some rule is about, so the
-//! Aho-Corasick prefilter decides most blocks and the NFAs run only on candidates.
+//! prefilter (a word-start trie over every pattern's anchors) decides most blocks and the NFAs run
+//! only on candidates.
 
 use divan::counter::BytesCount;
 use tenderlint::check::{analyse, analyse_as};
 use tenderlint::document::{Block, BlockKind, Document, Format};
 use tenderlint::lang::Lang;
 use tenderlint::ruleset::RuleSet;
+
+/// The binary's allocator, so the figures are the tool's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     divan::main();
@@ -110,6 +116,22 @@ fn analyse_known_language(bencher: divan::Bencher) {
         .counter(BytesCount::new(bytes))
         .with_inputs(|| doc.clone())
         .bench_values(|d| analyse_as(d, Lang::En, &rules).findings.len());
+}
+
+/// As a batch that fills every worker runs it: rules one after another on one thread.
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn analyse_known_language_one_thread(bencher: divan::Bencher) {
+    let rules = rules();
+    let doc = generate();
+    let bytes = normalised_bytes(&doc);
+    bencher
+        .counter(BytesCount::new(bytes))
+        .with_inputs(|| doc.clone())
+        .bench_values(|d| {
+            tenderlint::par::with_within_document(false, || {
+                analyse_as(d, Lang::En, &rules).findings.len()
+            })
+        });
 }
 
 #[divan::bench(sample_count = 5, sample_size = 1)]

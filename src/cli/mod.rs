@@ -128,7 +128,9 @@ pub struct ScanArgs {
     /// Exit with 1 when a finding is at or above this severity.
     #[arg(long, value_enum, default_value = "blocker")]
     pub fail_on: FailOn,
-    /// Documents processed in parallel [default: available cores].
+    /// Documents processed in parallel [default: available cores]. With fewer documents than
+    /// N, a document's pages and rules use the spare cores; otherwise each document keeps to
+    /// one thread, so `--jobs 1` uses one core.
     #[arg(short, long, value_name = "N")]
     pub jobs: Option<usize>,
     /// Seconds allowed per document (reading and analysis); 0 for no limit [default: 60, or
