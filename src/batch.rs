@@ -236,14 +236,18 @@ pub fn run(
         .build()
         .map_err(|e| BatchError::Pool(jobs, e))?;
     // Documents fill the workers: each keeps to its own thread (see `par`).
-    let within_document = inputs.len() < jobs;
+    let budget = if jobs == 1 {
+        crate::par::Threads::One
+    } else if inputs.len() < jobs {
+        crate::par::Threads::All
+    } else {
+        crate::par::Threads::PerDocument
+    };
     Ok(pool.install(|| {
         inputs
             .par_iter()
             .map(|input| {
-                let report = crate::par::with_within_document(within_document, || {
-                    run_one(input, analyse, options)
-                });
+                let report = crate::par::with_threads(budget, || run_one(input, analyse, options));
                 progress(&input.display);
                 report
             })
@@ -263,11 +267,9 @@ pub fn run_one(input: &Input, analyse: &Analyser, options: &RunOptions) -> Docum
         let input = input.clone();
         let analyse = Arc::clone(analyse);
         let options = options.clone();
-        let within_document = crate::par::within_document();
+        let budget = crate::par::threads();
         move || {
-            let report = crate::par::with_within_document(within_document, || {
-                work(&input, &analyse, &options)
-            });
+            let report = crate::par::with_threads(budget, || work(&input, &analyse, &options));
             let _ = tx.send(report);
         }
     };

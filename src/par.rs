@@ -1,36 +1,76 @@
-//! Parallelism inside one document: the pages of a PDF, the rules over a document's blocks.
+//! How many threads work may use: inside one document (the pages of a PDF, the rules over a
+//! document's blocks) and for work every document waits for (compiling a language's rules).
 //!
 //! A batch already keeps every core busy with whole documents, and `--jobs 1` promises one
 //! thread; splitting a document as well would only add overhead and break that promise. So the
-//! batch says, per worker thread, whether a document may use more than its own thread
-//! ([`with_within_document`]): yes when there are fewer documents than workers (one large tender
-//! on a multi-core machine), no otherwise. Library callers outside a batch get parallelism.
+//! batch sets a [`Threads`] budget on each worker thread: all cores when there are fewer
+//! documents than workers (one large tender on a multi-core machine), one thread per document
+//! otherwise, and one thread for everything with `--jobs 1`. Compiling the rules for a language
+//! stops every worker that needs them, so it uses all cores unless the batch has one worker.
+//! Library callers outside a batch get all cores.
 
 use std::cell::Cell;
 
 use rayon::prelude::*;
 
+/// The threads work on the current thread may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Threads {
+    /// All cores, inside a document too.
+    All,
+    /// One thread per document (the other workers have documents of their own), all cores for
+    /// work the whole batch waits for.
+    PerDocument,
+    /// One thread for everything (`--jobs 1`).
+    One,
+}
+
 thread_local! {
-    static WITHIN_DOCUMENT: Cell<bool> = const { Cell::new(true) };
+    static BUDGET: Cell<Threads> = const { Cell::new(Threads::All) };
+}
+
+/// The budget of the current thread.
+pub fn threads() -> Threads {
+    BUDGET.with(Cell::get)
 }
 
 /// True when work inside one document may use all cores on this thread.
 pub fn within_document() -> bool {
-    WITHIN_DOCUMENT.with(Cell::get)
+    threads() == Threads::All
 }
 
-/// Runs `f` with parallelism inside documents turned on or off on this thread.
-pub fn with_within_document<R>(on: bool, f: impl FnOnce() -> R) -> R {
-    let before = WITHIN_DOCUMENT.with(|c| c.replace(on));
+/// Runs `f` with `budget` on this thread (restored afterwards).
+pub fn with_threads<R>(budget: Threads, f: impl FnOnce() -> R) -> R {
+    let before = BUDGET.with(|c| c.replace(budget));
     let out = f();
-    WITHIN_DOCUMENT.with(|c| c.set(before));
+    BUDGET.with(|c| c.set(before));
     out
+}
+
+/// Runs `f` with parallelism inside documents turned on ([`Threads::All`]) or off
+/// ([`Threads::One`]) on this thread.
+pub fn with_within_document<R>(on: bool, f: impl FnOnce() -> R) -> R {
+    with_threads(if on { Threads::All } else { Threads::One }, f)
 }
 
 /// `items` mapped by `f`, in order: on all cores when [`within_document`] allows and there is
 /// more than one item, else on this thread.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
-    if items.len() > 1 && within_document() {
+    map_if(within_document(), items, f)
+}
+
+/// Like [`map`], for work every worker of a batch may be waiting for: on all cores unless the
+/// budget is [`Threads::One`].
+pub fn map_shared<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+    map_if(threads() != Threads::One, items, f)
+}
+
+fn map_if<T: Sync, R: Send>(
+    parallel: bool,
+    items: &[T],
+    f: impl Fn(&T) -> R + Sync + Send,
+) -> Vec<R> {
+    if parallel && items.len() > 1 {
         items.par_iter().map(f).collect()
     } else {
         items.iter().map(f).collect()
@@ -42,13 +82,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn map_keeps_order_either_way_and_the_switch_is_scoped() {
+    fn map_keeps_order_either_way_and_the_budget_is_scoped() {
         let items: Vec<u32> = (0..1000).collect();
         let doubled: Vec<u32> = items.iter().map(|x| x * 2).collect();
         assert!(within_document());
         assert_eq!(map(&items, |x| x * 2), doubled);
         let inside = with_within_document(false, || {
             assert!(!within_document());
+            assert_eq!(threads(), Threads::One);
             map(&items, |x| x * 2)
         });
         assert_eq!(inside, doubled);
@@ -56,10 +97,19 @@ mod tests {
     }
 
     #[test]
-    fn sequential_map_stays_on_the_calling_thread() {
+    fn one_thread_stays_on_the_calling_thread_and_shared_work_follows_the_budget() {
         let me = std::thread::current().id();
-        let items = [1, 2, 3, 4];
-        let threads = with_within_document(false, || map(&items, |_| std::thread::current().id()));
-        assert!(threads.iter().all(|t| *t == me));
+        let items: Vec<u32> = (0..64).collect();
+        let on_me = |ids: Vec<std::thread::ThreadId>| ids.iter().all(|t| *t == me);
+        let id = |_: &u32| std::thread::current().id();
+        assert!(on_me(with_threads(Threads::One, || map(&items, id))));
+        assert!(on_me(with_threads(Threads::One, || map_shared(&items, id))));
+        assert!(on_me(with_threads(Threads::PerDocument, || map(
+            &items, id
+        ))));
+        // Shared work may leave this thread: rayon runs it on the pool (which thread takes
+        // which item is rayon's choice, so only the result is checked).
+        let shared = with_threads(Threads::PerDocument, || map_shared(&items, |x| x + 1));
+        assert_eq!(shared, items.iter().map(|x| x + 1).collect::<Vec<_>>());
     }
 }

@@ -299,12 +299,14 @@ pub fn build_for(
         }
         to_parse.extend(p.files.iter().map(|f| (f, langs.clone())));
     }
-    // Files are parsed, and rules compiled, on all cores when allowed (`par`), in order.
+    // Files are parsed, and rules compiled, on all cores unless the budget is one thread
+    // (`par`: every document in the language waits for them), in order.
     let mut parsed: Vec<Parsed<'_>> = Vec::new();
-    let results: Vec<(Option<RawFile>, Vec<Diagnostic>)> = crate::par::map(&to_parse, |(f, _)| {
-        let mut d = Vec::new();
-        (parse::<RawFile>(f, &mut d), d)
-    });
+    let results: Vec<(Option<RawFile>, Vec<Diagnostic>)> =
+        crate::par::map_shared(&to_parse, |(f, _)| {
+            let mut d = Vec::new();
+            (parse::<RawFile>(f, &mut d), d)
+        });
     for ((file, langs), (raw, d)) in to_parse.into_iter().zip(results) {
         diags.extend(d);
         if let Some(raw) = raw {
@@ -484,24 +486,25 @@ pub fn build_for(
     }
 
     let empty_lex = HashMap::new();
-    let compiled: Vec<(Option<Rule>, Vec<Diagnostic>)> = crate::par::map(&defs, |(file, def)| {
-        let secs = sections
-            .get(def.id.get_ref().as_str())
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
-        let mut d = Vec::new();
-        let rule = compile_rule(
-            file,
-            def,
-            secs,
-            &lexicons,
-            &empty_lex,
-            &brand_set,
-            &mut d,
-            only.is_none(),
-        );
-        (rule, d)
-    });
+    let compiled: Vec<(Option<Rule>, Vec<Diagnostic>)> =
+        crate::par::map_shared(&defs, |(file, def)| {
+            let secs = sections
+                .get(def.id.get_ref().as_str())
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
+            let mut d = Vec::new();
+            let rule = compile_rule(
+                file,
+                def,
+                secs,
+                &lexicons,
+                &empty_lex,
+                &brand_set,
+                &mut d,
+                only.is_none(),
+            );
+            (rule, d)
+        });
     let mut rules = Vec::new();
     for (rule, d) in compiled {
         diags.extend(d);
