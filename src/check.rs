@@ -1,12 +1,17 @@
 //! The one loop that runs a compiled [`RuleSet`] over a [`Document`] and produces findings and
 //! topic hits.
 //!
-//! Per body block: normalise once, run one Aho-Corasick automaton over the anchor words of every
-//! pattern of every rule (the prefilter), and only for blocks with a hit tokenise, split into
-//! sentences, tell the language and run the candidate rules' NFAs. `unless`, negation, `near` and
-//! `then` are then looked for in the rule's scope around each match (sentence, block, clause or
-//! document). `require` rules run last, against the topics and matches of the whole document, and
-//! only for the document kinds they apply to (see [`kind`]).
+//! Per body block: normalise and tokenise once, walk a trie of the anchor words of every pattern
+//! of every rule from each word start (the prefilter, [`anchors`]), and only for blocks with a
+//! candidate split into sentences, tell the language and run the candidate rules' NFAs. `unless`,
+//! negation, `near` and `then` are then looked for in the rule's scope around each match
+//! (sentence, block, clause or document). `require` rules run last, against the topics and
+//! matches of the whole document, and only for the document kinds they apply to (see [`kind`]).
+//!
+//! Each rule's candidates are checked as an independent task, on all cores when the thread's
+//! budget allows ([`crate::par`]), and the findings are sorted afterwards, so the result does not
+//! depend on the number of threads. [`analyse_lazy`] first tells the languages of the document's
+//! blocks and asks a [`LazyRuleSet`] for rules compiled for them.
 //!
 //! Design decision: rules never see the document; they see words of normalised text, and every
 //! match is mapped back to exact byte offsets of the block text, so findings, suggestions and
@@ -19,8 +24,7 @@ pub mod kind;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
-use std::sync::Arc;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::analysis::Analysis;
 use crate::document::{Block, Document, Format};
@@ -1071,6 +1075,9 @@ fn run_lazy(
     opts: Options,
 ) -> Result<(Vec<Finding>, Vec<TopicHit>), Arc<RulesetError>> {
     let mut r = Run::new(doc, rules.base(), opts);
+    if !rules.is_lazy() {
+        return Ok(run_on(r));
+    }
     let set = rules.for_langs(&r.languages())?;
     r.rules = &set;
     Ok(run_on(r))

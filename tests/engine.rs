@@ -552,6 +552,7 @@ fn shipped_rulesets_check_and_test_clean() {
 #[test]
 fn lazily_compiled_languages_pass_their_rule_tests() {
     let lazy = LazyRuleSet::load(&[], &Config::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(lazy.is_lazy());
     assert!(
         lazy.base().rules().iter().all(|r| r.languages().is_empty()),
         "the definitions-only base compiles no language"
@@ -582,6 +583,58 @@ fn lazily_compiled_languages_pass_their_rule_tests() {
         let again = lazy.for_langs(&[lang]).unwrap_or_else(|e| panic!("{e}"));
         assert!(std::sync::Arc::ptr_eq(&set, &again));
     }
+}
+
+/// With packs from disk everything is compiled and validated up front, and that full set serves
+/// every document.
+#[test]
+fn packs_from_disk_are_compiled_up_front() {
+    let dirs = [root().join("fixtures/rulesets-test")];
+    let eager = LazyRuleSet::load(&dirs, &Config::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!eager.is_lazy());
+    let full = RuleSet::load(&dirs, &Config::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(eager.base().rules().len(), full.rules().len());
+    assert!(
+        eager
+            .base()
+            .rules()
+            .iter()
+            .any(|r| !r.languages().is_empty())
+    );
+    let d = doc(
+        &[
+            "Le titulaire conserve les droits de propriété intellectuelle sur les logiciels développés pour le marché.",
+        ],
+        Lang::Fr,
+    );
+    let a = analyse(d.clone(), &full);
+    let b = tenderlint::check::analyse_lazy(d, &eager).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!a.findings.is_empty());
+    assert_eq!(a.findings, b.findings);
+    // A pack on disk with a bad pattern in a French section stops the load (before any
+    // document, whatever language the documents turn out to be in).
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let pack = tmp.path().join("broken");
+    std::fs::create_dir(&pack).expect("pack dir");
+    std::fs::write(
+        pack.join("pack.toml"),
+        "name = \"broken\"\nversion = \"0\"\nlanguages = [\"fr\"]\n",
+    )
+    .expect("pack.toml");
+    std::fs::write(
+        pack.join("10-bad.toml"),
+        concat!(
+            "[[rule]]\nid = \"test.broken\"\nkind = \"flag\"\ncategory = \"vendor-lock-in\"\n",
+            "severity = \"warning\"\ntitle = \"t\"\nexplanation = \"e\"\n\n",
+            "[[rule]]\nid = \"test.broken\"\nlang = \"fr\"\npatterns = [\"(unclosed\"]\n",
+            "tests.flag = [\"a\", \"b\", \"c\"]\ntests.clean = [\"x\", \"y\"]\n",
+        ),
+    )
+    .expect("rule file");
+    let err = LazyRuleSet::load(&[dirs[0].clone(), pack], &Config::default())
+        .expect_err("a bad pattern stops the load")
+        .to_string();
+    assert!(err.contains("10-bad.toml:12:13: bad pattern"), "{err}");
 }
 
 /// Per-language compilation and checking rules on all cores change nothing: every fixture

@@ -971,22 +971,22 @@ fn node_anchors(node: &Node) -> Option<AnchorGroup> {
     }
 }
 
-/// The cheapest anchor set among the mandatory elements of `seq`.
-fn seq_anchors(seq: &[(Node, bool)]) -> Option<AnchorGroup> {
+/// The anchor sets of the mandatory elements of `seq` that have one, in order.
+fn mandatory_groups(seq: &[(Node, bool)]) -> impl Iterator<Item = AnchorGroup> + '_ {
     seq.iter()
         .filter(|(_, optional)| !optional)
         .filter_map(|(node, _)| node_anchors(node))
-        .min_by(|a, b| a.cost.total_cmp(&b.cost))
+}
+
+/// The cheapest anchor set among the mandatory elements of `seq` (the first of equals).
+fn seq_anchors(seq: &[(Node, bool)]) -> Option<AnchorGroup> {
+    mandatory_groups(seq).min_by(|a, b| a.cost.total_cmp(&b.cost))
 }
 
 /// Anchor sets of the mandatory elements of `seq`, cheapest first. Every match contains an
 /// anchor of *each* set, so the prefilter can ask for all of them.
 fn seq_anchor_groups(seq: &[(Node, bool)]) -> Vec<AnchorGroup> {
-    let mut groups: Vec<AnchorGroup> = seq
-        .iter()
-        .filter(|(_, optional)| !optional)
-        .filter_map(|(node, _)| node_anchors(node))
-        .collect();
+    let mut groups: Vec<AnchorGroup> = mandatory_groups(seq).collect();
     groups.sort_by(|a, b| a.cost.total_cmp(&b.cost));
     groups
 }

@@ -72,6 +72,11 @@ impl LazyRuleSet {
         &self.base
     }
 
+    /// True when languages are compiled on demand (false: [`LazyRuleSet::base`] has them all).
+    pub fn is_lazy(&self) -> bool {
+        self.lazy.is_some()
+    }
+
     /// The rules with matching compiled for (at least) `langs`.
     pub fn for_langs(&self, langs: &[Lang]) -> Result<Arc<RuleSet>, Arc<RulesetError>> {
         let Some(lazy) = &self.lazy else {
