@@ -491,8 +491,10 @@ impl<'d, 'r> Run<'d, 'r> {
         }
     }
 
-    /// True when any of `patterns` matches in the unit of `scope` around the hit. Memoised per
-    /// clause and document unit.
+    /// True when any of `patterns` matches in the unit of `scope` around the hit (with
+    /// `affirmed`, only a match that its sentence does not negate counts: "may not publish" is
+    /// no right to publish). Memoised per clause and document unit.
+    #[allow(clippy::too_many_arguments)]
     fn in_unit(
         &self,
         rule: usize,
@@ -501,6 +503,7 @@ impl<'d, 'r> Run<'d, 'r> {
         hit: &Hit,
         lang: Lang,
         patterns: &[Pattern],
+        affirmed: bool,
     ) -> bool {
         if patterns.is_empty() {
             return false;
@@ -522,7 +525,21 @@ impl<'d, 'r> Run<'d, 'r> {
             .any(|(bi, r)| {
                 let b = &self.blocks[bi];
                 let input = self.input(b, lang);
-                patterns.iter().any(|p| p.is_match(&input, r.clone()))
+                patterns.iter().any(|p| {
+                    if !affirmed {
+                        return p.is_match(&input, r.clone());
+                    }
+                    p.find_iter(&input, r.clone()).into_iter().any(|m| {
+                        let words = m.start..m.end;
+                        let at = Hit {
+                            block: bi,
+                            bytes: b.byte_range(&words),
+                            words,
+                            brand: None,
+                        };
+                        !self.negated(&at, lang)
+                    })
+                })
             });
         if let Some(k) = key {
             self.memo
@@ -1177,7 +1194,7 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
                         if sec.negation == Negation::Cancels && r.negated(&h, lang) {
                             continue;
                         }
-                        if r.in_unit(ri, 0, scope, &h, lang, &sec.unless) {
+                        if r.in_unit(ri, 0, scope, &h, lang, &sec.unless, false) {
                             continue;
                         }
                         last_end = h.bytes.end;
@@ -1200,7 +1217,7 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
                     hits.sort_by_key(|(h, _)| (h.bytes.start, std::cmp::Reverse(h.bytes.end)));
                     for (h, with) in hits {
                         if h.bytes.start < last_end
-                            || r.in_unit(ri, 0, scope, &h, lang, &sec.unless)
+                            || r.in_unit(ri, 0, scope, &h, lang, &sec.unless, false)
                         {
                             continue;
                         }
@@ -1249,8 +1266,16 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
                         if sec.negation == Negation::Cancels && r.negated(&h, lang) {
                             continue;
                         }
-                        if r.in_unit(ri, 0, scope, &h, lang, &sec.unless)
-                            || r.in_unit(ri, 1, scope, &h, lang, &sec.then)
+                        if r.in_unit(ri, 0, scope, &h, lang, &sec.unless, false)
+                            || r.in_unit(
+                                ri,
+                                1,
+                                scope,
+                                &h,
+                                lang,
+                                &sec.then,
+                                sec.negation == Negation::Cancels,
+                            )
                         {
                             continue;
                         }

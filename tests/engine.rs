@@ -239,6 +239,19 @@ fn conditional_looks_for_then_in_the_clause() {
             true,
         ),
         ("The Contractor shall deliver manuals.", false),
+        // A negated `then` is no `then`: "no licence" does not answer "source code".
+        (
+            "7.1 The source code shall be delivered.\n\n(a) The Authority does not get a licence to modify it.",
+            true,
+        ),
+        (
+            "7.1 The source code shall be delivered.\n\n(a) No licence is granted for it.",
+            true,
+        ),
+        (
+            "7.1 The source code shall be delivered.\n\n(a) The Authority may not sell it, but gets a licence to modify it.",
+            false,
+        ),
     ];
     for (text, want) in cases {
         assert_eq!(
