@@ -508,14 +508,17 @@ mod tests {
         }
     }
 
-    fn no_rules() -> Analyser {
-        Arc::new(|document| {
-            Ok(Analysis {
-                document,
-                findings: Vec::new(),
-                topics: Vec::new(),
-            })
+    /// The analysis of a document without rules.
+    fn nothing_found(document: Document) -> Result<Analysis, ErrorKind> {
+        Ok(Analysis {
+            document,
+            findings: Vec::new(),
+            topics: Vec::new(),
         })
+    }
+
+    fn no_rules() -> Analyser {
+        Arc::new(nothing_found)
     }
 
     fn bytes(name: &str, b: &[u8]) -> Input {
@@ -566,11 +569,7 @@ mod tests {
             if doc.plain_text().contains("boom") {
                 panic!("rule blew up");
             }
-            Ok(Analysis {
-                document: doc,
-                findings: Vec::new(),
-                topics: Vec::new(),
-            })
+            nothing_found(doc)
         });
         let inputs = vec![bytes("ok", b"fine text\n"), bytes("bad", b"boom\n")];
         let out = run(&inputs, &analyse, &options(Duration::ZERO), &|_| {}).unwrap();
@@ -585,11 +584,7 @@ mod tests {
             if doc.plain_text().contains("german") {
                 return Err(ErrorKind::Rules("rules for de: 1 error(s)".into()));
             }
-            Ok(Analysis {
-                document: doc,
-                findings: Vec::new(),
-                topics: Vec::new(),
-            })
+            nothing_found(doc)
         });
         let inputs = vec![bytes("a", b"english\n"), bytes("b", b"german\n")];
         let out = run(&inputs, &analyse, &options(Duration::ZERO), &|_| {}).unwrap();
@@ -608,11 +603,7 @@ mod tests {
             if doc.plain_text().contains("hang") {
                 std::thread::sleep(Duration::from_secs(30));
             }
-            Ok(Analysis {
-                document: doc,
-                findings: Vec::new(),
-                topics: Vec::new(),
-            })
+            nothing_found(doc)
         });
         let inputs = vec![bytes("hang", b"hang\n"), bytes("ok", b"fine\n")];
         let started = std::time::Instant::now();
@@ -640,11 +631,7 @@ mod tests {
             let mut doc = doc;
             // Which thread read it: the report's title carries it back.
             doc.title = std::thread::current().name().map(str::to_string);
-            Ok(Analysis {
-                document: doc,
-                findings: Vec::new(),
-                topics: Vec::new(),
-            })
+            nothing_found(doc)
         });
         let opts = options(Duration::from_millis(300));
         let thread_of = |r: &DocumentReport| {

@@ -28,6 +28,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::analysis::Analysis;
 use crate::document::{Block, Document, Format};
+use crate::error::ErrorKind;
 use crate::finding::{Finding, Location, Position, Span, Suggestion, TopicHit, stable_hash};
 use crate::lang::Lang;
 use crate::normalise::{NormText, normalise};
@@ -1020,12 +1021,11 @@ pub fn analyse(document: Document, rules: &RuleSet) -> Analysis {
 }
 
 /// Like [`analyse`], with the rules compiled for the document's languages when first needed
-/// (see [`LazyRuleSet`]); fails only when they cannot be compiled.
-pub fn analyse_lazy(
-    document: Document,
-    rules: &LazyRuleSet,
-) -> Result<Analysis, Arc<RulesetError>> {
-    let (findings, topics) = run_lazy(&document, rules, Options::default())?;
+/// (see [`LazyRuleSet`]); fails only when they cannot be compiled ([`ErrorKind::Rules`], the
+/// diagnostics on one line).
+pub fn analyse_lazy(document: Document, rules: &LazyRuleSet) -> Result<Analysis, ErrorKind> {
+    let (findings, topics) = run_lazy(&document, rules, Options::default())
+        .map_err(|e| ErrorKind::Rules(e.to_string().replace('\n', "; ")))?;
     Ok(Analysis {
         document,
         findings,
@@ -1156,10 +1156,13 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
         }
         hits
     });
-    let mut topic_seen: std::collections::HashSet<(String, usize)> = Default::default();
-    for hit in per_topic_rule.into_iter().flatten() {
-        if topic_seen.insert((hit.topic.clone(), hit.block)) {
-            topics.push(hit);
+    let mut topic_seen: std::collections::HashSet<(&str, usize)> = Default::default();
+    for (rule, hits) in rules.rules.iter().zip(per_topic_rule) {
+        let Rule::Topic(t) = rule else { continue };
+        for hit in hits {
+            if topic_seen.insert((t.topic.as_str(), hit.block)) {
+                topics.push(hit);
+            }
         }
     }
 

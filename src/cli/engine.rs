@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use tenderlint::config::Config;
-use tenderlint::error::ErrorKind;
 use tenderlint::report::RulesetInfo;
 use tenderlint::ruleset::LazyRuleSet;
 
@@ -54,10 +53,7 @@ pub fn load(config: &ScanConfig) -> Result<Engine> {
     // costs as much as analysing a short document, and the system reclaims the memory anyway.
     let rules: &'static LazyRuleSet = Box::leak(Box::new(rules));
     Ok(Engine {
-        analyse: analyser(move |document| {
-            tenderlint::check::analyse_lazy(document, rules)
-                .map_err(|e| ErrorKind::Rules(e.to_string().replace('\n', "; ")))
-        }),
+        analyse: analyser(move |document| tenderlint::check::analyse_lazy(document, rules)),
         rulesets,
         limits,
     })

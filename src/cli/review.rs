@@ -110,10 +110,7 @@ fn worker(args: &ReviewArgs, documents: &[PathBuf]) -> anyhow::Result<(Worker, V
         })
         .collect();
     let worker = Worker {
-        analyse: Arc::new(move |document| {
-            tenderlint::check::analyse_lazy(document, &rules)
-                .map_err(|e| tenderlint::ErrorKind::Rules(e.to_string().replace('\n', "; ")))
-        }),
+        analyse: Arc::new(move |document| tenderlint::check::analyse_lazy(document, &rules)),
         limits: config.limits.clone(),
     };
     Ok((worker, info))
