@@ -21,14 +21,28 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 /// Normalised text and, for each of its bytes, the original byte range of the unit it came from.
 ///
-/// `map[i]` is the original start offset and `ends[i]` the original end offset of the unit that
-/// produced normalised byte `i`; both are on char boundaries of the original and non-decreasing.
+/// Byte `i` of the normalised text came from the original range `map(i)..end(i)`; both are on
+/// char boundaries of the original and non-decreasing. The map is kept as segments, not per
+/// byte: most text is plain ASCII that maps one to one (one segment for a whole run), and only
+/// characters that change length or fold get a segment of their own. A 10 MB tender needed
+/// 160 MB for a per-byte map; the segments of a mostly-ASCII block take a few hundred bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct NormText {
     pub text: String,
-    pub map: Vec<usize>,
-    ends: Vec<usize>,
+    /// Sorted by `norm`; each covers the normalised bytes up to the next one's `norm`.
+    segs: Vec<Seg>,
     original_len: usize,
+}
+
+/// A stretch of normalised bytes that starts at `norm`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Seg {
+    norm: usize,
+    /// The original offset of the first byte.
+    orig: usize,
+    /// `None`: byte `norm + k` came from original byte `orig + k` alone. `Some(end)`: every
+    /// byte came from the unit `orig..end` (a character with its marks, a folded `ß`, ...).
+    unit_end: Option<usize>,
 }
 
 impl NormText {
@@ -39,17 +53,37 @@ impl NormText {
         let start = range.start.min(len);
         let end = range.end.min(len).max(start);
         if start == end {
-            let at = self.map.get(start).copied().unwrap_or(self.original_len);
+            let at = self.original_offset(start);
             return at..at;
         }
-        let s = self.map.get(start).copied().unwrap_or(self.original_len);
-        let e = self.ends.get(end - 1).copied().unwrap_or(self.original_len);
+        let s = self.original_offset(start);
+        let e = self.end(end - 1);
         s..e.max(s)
+    }
+
+    fn seg(&self, at: usize) -> Option<&Seg> {
+        if at >= self.text.len() {
+            return None;
+        }
+        let i = self.segs.partition_point(|s| s.norm <= at);
+        i.checked_sub(1).and_then(|i| self.segs.get(i))
     }
 
     /// The original offset of normalised byte `at` (the end of the original for `at == len`).
     pub fn original_offset(&self, at: usize) -> usize {
-        self.map.get(at).copied().unwrap_or(self.original_len)
+        match self.seg(at) {
+            Some(s) if s.unit_end.is_none() => s.orig + (at - s.norm),
+            Some(s) => s.orig,
+            None => self.original_len,
+        }
+    }
+
+    /// The original end offset of the unit that produced normalised byte `at`.
+    fn end(&self, at: usize) -> usize {
+        match self.seg(at) {
+            Some(s) => s.unit_end.unwrap_or(s.orig + (at - s.norm) + 1),
+            None => self.original_len,
+        }
     }
 
     /// True when normalised byte offset `at` starts a unit (or is the end): ranges whose ends are
@@ -57,17 +91,40 @@ impl NormText {
     pub fn is_unit_boundary(&self, at: usize) -> bool {
         at == 0
             || at >= self.text.len()
-            || self.map.get(at) != self.map.get(at - 1)
-            || self.ends.get(at) != self.ends.get(at - 1)
+            || self.original_offset(at) != self.original_offset(at - 1)
+            || self.end(at) != self.end(at - 1)
+    }
+
+    /// Appends `s`, byte `k` of which came from original byte `orig + k`.
+    fn push_one_to_one(&mut self, s: &str, orig: usize) {
+        let norm = self.text.len();
+        let continues = self
+            .segs
+            .last()
+            .is_some_and(|l| l.unit_end.is_none() && l.orig + (norm - l.norm) == orig);
+        if !continues {
+            self.segs.push(Seg {
+                norm,
+                orig,
+                unit_end: None,
+            });
+        }
+        self.text.push_str(s);
     }
 
     fn push_char(&mut self, c: char, unit: Range<usize>) {
-        let n = c.len_utf8();
-        self.text.push(c);
-        for _ in 0..n {
-            self.map.push(unit.start);
-            self.ends.push(unit.end);
+        let mut buf = [0u8; 4];
+        let s = c.encode_utf8(&mut buf);
+        if unit.len() == 1 && s.len() == 1 {
+            self.push_one_to_one(s, unit.start);
+            return;
         }
+        self.segs.push(Seg {
+            norm: self.text.len(),
+            orig: unit.start,
+            unit_end: Some(unit.end),
+        });
+        self.text.push(c);
     }
 }
 
@@ -143,8 +200,7 @@ fn hyphenation_join(input: &str, at: usize, prev: Option<char>) -> Option<usize>
 pub fn normalise(input: &str) -> NormText {
     let mut out = NormText {
         text: String::with_capacity(input.len()),
-        map: Vec::with_capacity(input.len()),
-        ends: Vec::with_capacity(input.len()),
+        segs: Vec::new(),
         original_len: input.len(),
     };
     let bytes = input.as_bytes();
@@ -162,10 +218,8 @@ pub fn normalise(input: &str) -> NormText {
         }
         if j > i {
             let at = out.text.len();
-            out.text.push_str(&input[i..j]);
+            out.push_one_to_one(&input[i..j], i);
             out.text[at..].make_ascii_lowercase();
-            out.map.extend(i..j);
-            out.ends.extend(i + 1..j + 1);
             i = j;
             continue;
         }
@@ -185,9 +239,7 @@ pub fn normalise(input: &str) -> NormText {
                     Special::To(c) => c,
                     _ => b.to_ascii_lowercase() as char,
                 };
-                out.text.push(c);
-                out.map.push(i);
-                out.ends.push(i + 1);
+                out.push_char(c, i..i + 1);
                 i += 1;
                 continue;
             }
@@ -358,15 +410,18 @@ mod tests {
         #[test]
         fn offsets_stay_inside_and_are_monotonic(s in alphabet()) {
             let n = normalise(&s);
-            prop_assert_eq!(n.map.len(), n.text.len());
             let mut last = 0;
-            for (i, &m) in n.map.iter().enumerate() {
+            let mut last_end = 0;
+            for i in 0..n.text.len() {
+                let m = n.original_offset(i);
                 prop_assert!(m < s.len());
                 prop_assert!(s.is_char_boundary(m));
                 prop_assert!(m >= last);
                 last = m;
-                let e = n.ends[i];
+                let e = n.end(i);
                 prop_assert!(e <= s.len() && e > m && s.is_char_boundary(e));
+                prop_assert!(e >= last_end);
+                last_end = e;
             }
             for a in 0..=n.text.len() {
                 for b in a..=n.text.len() {
@@ -401,10 +456,10 @@ mod tests {
         ) {
             let s = v.concat();
             let n = normalise(&s);
-            prop_assert_eq!(n.map.len(), n.text.len());
-            for (i, &m) in n.map.iter().enumerate() {
+            for i in 0..n.text.len() {
+                let m = n.original_offset(i);
                 prop_assert!(m < s.len() && s.is_char_boundary(m));
-                prop_assert!(n.ends[i] <= s.len() && s.is_char_boundary(n.ends[i]));
+                prop_assert!(n.end(i) <= s.len() && s.is_char_boundary(n.end(i)));
             }
             for a in (0..=n.text.len()).filter(|&a| n.text.is_char_boundary(a)) {
                 for b in (a..=n.text.len()).filter(|&b| n.text.is_char_boundary(b)) {
