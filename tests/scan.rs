@@ -734,10 +734,16 @@ fn a_document_that_takes_too_long_times_out_without_stalling_the_batch() {
     let full = run(dir.path(), &["extract", "a-huge.txt"]);
     let full_time = untimed.elapsed();
     assert_eq!(code(&full), 0);
-    assert!(
-        elapsed < full_time,
-        "timed-out batch took {elapsed:?}, reading the file alone {full_time:?}"
-    );
+    // Only telling when reading alone takes longer than the budget: true of the debug build the
+    // test command runs; an optimised build can read the file in under a second.
+    if full_time > std::time::Duration::from_secs(1) {
+        assert!(
+            elapsed < full_time,
+            "timed-out batch took {elapsed:?}, reading the file alone {full_time:?}"
+        );
+    } else {
+        eprintln!("reading alone took {full_time:?}, within the budget: comparison skipped");
+    }
 }
 
 #[test]
