@@ -38,8 +38,9 @@ use crate::ruleset::{LazyRuleSet, RuleSet, RulesetError};
 use crate::segment::{Token, clause_extents, clauses, sentences, tokenize};
 
 /// The prefilter: one automaton over the anchor words of every pattern of every rule. A pattern
-/// is a candidate in a block only when the block holds an anchor of *each* of its anchor groups
-/// (see [`Pattern::anchor_groups`]); a rule is a candidate when one of its trigger patterns is.
+/// is a candidate in a block only when the block holds an anchor of *each* group of one of its
+/// clauses (see [`Pattern::anchor_clauses`]); a rule is a candidate when one of its trigger
+/// patterns is. Each clause of each pattern is one slot.
 #[derive(Debug, Clone, Default)]
 pub struct Prefilter {
     trie: anchors::WordTrie,
@@ -51,7 +52,11 @@ pub struct Prefilter {
     slots: Vec<(u32, Lang, usize)>,
     /// Per pattern slot: the anchors of each of its groups after the first.
     other_groups: Vec<Vec<Vec<u32>>>,
+    /// (rule, language) pairs with a pattern without anchors: candidates in every block.
     always: Vec<(u32, Lang)>,
+    /// (rule, language) pairs with regexes, and the regexes' gate: candidates (with no pattern
+    /// bit) in every block the gate passes.
+    regex: Vec<(u32, Lang, Option<crate::rules::flag::Gate>)>,
 }
 
 /// Reusable per-run buffers of [`Prefilter::candidates`].
@@ -67,12 +72,14 @@ pub struct PrefilterScratch {
 
 impl Prefilter {
     pub fn build(rules: &[Rule]) -> Prefilter {
-        let mut index: HashMap<(Arc<str>, bool), u32> = HashMap::new();
+        let mut index: HashMap<(Arc<str>, bool), u32, crate::rules::pattern::FxBuild> =
+            HashMap::default();
         let mut pats: Vec<(Arc<str>, bool)> = Vec::new();
         let mut targets: Vec<Vec<u32>> = Vec::new();
         let mut slots = Vec::new();
         let mut other_groups = Vec::new();
         let mut always = Vec::new();
+        let mut regex = Vec::new();
         let mut anchor_id = |a: &crate::rules::pattern::Anchor, targets: &mut Vec<Vec<u32>>| {
             let key = (a.text.clone(), a.whole_word);
             *index.entry(key).or_insert_with(|| {
@@ -85,12 +92,21 @@ impl Prefilter {
             let ri = u32::try_from(ri).unwrap_or(u32::MAX);
             for lang in rule.languages() {
                 let trig = rule.trigger_patterns(lang);
-                if rule.has_regex(lang) || trig.iter().any(|p| p.anchor_groups().is_empty()) {
+                if trig.iter().any(|p| p.anchor_clauses().is_empty()) {
                     always.push((ri, lang));
                     continue;
                 }
-                for (pi, p) in trig.iter().enumerate() {
-                    let groups = p.anchor_groups();
+                if let Rule::Flag(f) = rule
+                    && let Some(sec) = f.langs.get(&lang)
+                    && !sec.regex.is_empty()
+                {
+                    regex.push((ri, lang, sec.regex.gate().cloned()));
+                }
+                for (pi, groups) in trig
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(pi, p)| p.anchor_clauses().iter().map(move |c| (pi, c)))
+                {
                     let slot = u32::try_from(slots.len()).unwrap_or(u32::MAX);
                     slots.push((ri, lang, pi));
                     let mut others = Vec::new();
@@ -133,6 +149,7 @@ impl Prefilter {
             slots,
             other_groups,
             always,
+            regex,
         }
     }
 
@@ -148,6 +165,11 @@ impl Prefilter {
     ) {
         out.clear();
         out.extend(self.always.iter().map(|&(r, l)| (r, l, u64::MAX)));
+        for (r, l, gate) in &self.regex {
+            if gate.as_ref().is_none_or(|g| g.is_match(text)) {
+                out.push((*r, *l, 0));
+            }
+        }
         if !self.targets.is_empty() {
             scratch.generation = scratch.generation.wrapping_add(1);
             if scratch.generation == 0 {

@@ -291,14 +291,6 @@ impl Rule {
                 .map_or(Vec::new(), |s| s.iter().collect()),
         }
     }
-
-    /// True when the rule has regular expressions in `lang` (they bypass the prefilter).
-    pub fn has_regex(&self, lang: Lang) -> bool {
-        match self {
-            Rule::Flag(r) => r.langs.get(&lang).is_some_and(|s| !s.regex.is_empty()),
-            _ => false,
-        }
-    }
 }
 
 /// Fills `{placeholders}` from `values`; unknown names are left as written.

@@ -534,7 +534,8 @@ pub struct Pattern {
     source: String,
     prog: Vec<Inst>,
     sets: Vec<Arc<PhraseSet>>,
-    groups: Vec<AnchorGroup>,
+    /// [`Pattern::anchor_clauses`].
+    clauses: Vec<Clause>,
     uses_brand: bool,
     /// The consuming instructions reachable from the start that are not plain words, and the
     /// plain words (and phrase-set first words) that can start a match: a word where none of them
@@ -895,7 +896,7 @@ const COMMON: &[&str] = &[
 ];
 
 fn is_common(word: &str) -> bool {
-    static SET: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+    static SET: std::sync::LazyLock<std::collections::HashSet<&'static str, FxBuild>> =
         std::sync::LazyLock::new(|| COMMON.iter().copied().collect());
     // Every common word is short; longer words skip the lookup.
     word.len() <= 6 && SET.contains(word)
@@ -922,6 +923,8 @@ fn anchor_cost(set: &[Anchor]) -> f64 {
 pub struct AnchorGroup {
     anchors: std::sync::Arc<[Anchor]>,
     cost: f64,
+    /// [`is_selective`], computed once.
+    selective: bool,
 }
 
 impl AnchorGroup {
@@ -929,9 +932,11 @@ impl AnchorGroup {
         v.sort();
         v.dedup();
         let cost = anchor_cost(&v);
+        let selective = is_selective(&v);
         AnchorGroup {
             anchors: v.into(),
             cost,
+            selective,
         }
     }
 }
@@ -971,24 +976,121 @@ fn node_anchors(node: &Node) -> Option<AnchorGroup> {
     }
 }
 
-/// The anchor sets of the mandatory elements of `seq` that have one, in order.
-fn mandatory_groups(seq: &[(Node, bool)]) -> impl Iterator<Item = AnchorGroup> + '_ {
+/// The cheapest anchor set among the mandatory elements of `seq` (the first of equals).
+fn seq_anchors(seq: &[(Node, bool)]) -> Option<AnchorGroup> {
     seq.iter()
         .filter(|(_, optional)| !optional)
         .filter_map(|(node, _)| node_anchors(node))
+        .min_by(|a, b| a.cost.total_cmp(&b.cost))
 }
 
-/// The cheapest anchor set among the mandatory elements of `seq` (the first of equals).
-fn seq_anchors(seq: &[(Node, bool)]) -> Option<AnchorGroup> {
-    mandatory_groups(seq).min_by(|a, b| a.cost.total_cmp(&b.cost))
+/// Anchor groups every match of one alternative contains an anchor of each of (see
+/// [`Pattern::anchor_clauses`]).
+pub type Clause = Vec<AnchorGroup>;
+
+/// Most clauses kept for one element or pattern; past it, alternatives are merged into one
+/// group of their cheapest anchors, as if they were one word.
+const MAX_CLAUSES: usize = 16;
+
+/// One clause of a single group.
+fn single(g: AnchorGroup) -> Vec<Clause> {
+    vec![vec![g]]
 }
 
-/// Anchor sets of the mandatory elements of `seq`, cheapest first. Every match contains an
-/// anchor of *each* set, so the prefilter can ask for all of them.
-fn seq_anchor_groups(seq: &[(Node, bool)]) -> Vec<AnchorGroup> {
-    let mut groups: Vec<AnchorGroup> = mandatory_groups(seq).collect();
-    groups.sort_by(|a, b| a.cost.total_cmp(&b.cost));
-    groups
+/// One group for alternatives `parts`: the cheapest group of each (a match through one of them
+/// holds an anchor of that group).
+fn merge(parts: &[Clause]) -> AnchorGroup {
+    let words: Vec<Anchor> = parts
+        .iter()
+        .filter_map(|c| c.iter().min_by(|a, b| a.cost.total_cmp(&b.cost)))
+        .flat_map(|g| g.iter().cloned())
+        .collect();
+    AnchorGroup::new(words)
+}
+
+/// Clauses of the alternatives `parts` (each a clause of one way through an element): the
+/// one-group alternatives merged into one group (nothing is gained by keeping them apart), the
+/// others kept; everything merged into one group when that leaves too many.
+fn alternatives(parts: Vec<Clause>) -> Vec<Clause> {
+    let (singles, mut multi): (Vec<Clause>, Vec<Clause>) =
+        parts.into_iter().partition(|c| c.len() <= 1);
+    if multi.len() + 1 > MAX_CLAUSES {
+        multi.extend(singles);
+        return single(merge(&multi));
+    }
+    if !singles.is_empty() {
+        multi.push(vec![merge(&singles)]);
+    }
+    multi
+}
+
+/// The clauses of `node`: for each way through it, the groups that way needs. `None` when some
+/// way through it needs no literal word at all.
+fn node_clauses(node: &Node) -> Option<Vec<Clause>> {
+    match node {
+        Node::Group(alts) if alts.len() == 1 => seq_clauses(&alts[0]),
+        Node::Group(alts) => {
+            let mut parts = Vec::new();
+            for a in alts {
+                parts.extend(seq_clauses(a)?);
+            }
+            Some(alternatives(parts))
+        }
+        other => node_anchors(other).map(single),
+    }
+}
+
+/// The clauses of a sequence: the cross product of its mandatory elements' clauses (an
+/// element with alternatives is merged into one group when the product would grow past
+/// [`MAX_CLAUSES`]). `None` when no mandatory element has an anchor.
+fn seq_clauses(seq: &[(Node, bool)]) -> Option<Vec<Clause>> {
+    let mut acc: Vec<Clause> = vec![Vec::new()];
+    let mut anchored = false;
+    for (node, optional) in seq {
+        if *optional {
+            continue;
+        }
+        let Some(parts) = node_clauses(node) else {
+            continue;
+        };
+        anchored = true;
+        if let [only] = parts.as_slice() {
+            for c in &mut acc {
+                c.extend(only.iter().cloned());
+            }
+        } else if acc.len() * parts.len() <= MAX_CLAUSES {
+            acc = acc
+                .iter()
+                .flat_map(|c| {
+                    parts.iter().map(move |p| {
+                        let mut c = c.clone();
+                        c.extend(p.iter().cloned());
+                        c
+                    })
+                })
+                .collect();
+        } else {
+            let g = merge(&parts);
+            for c in &mut acc {
+                c.push(g.clone());
+            }
+        }
+    }
+    anchored.then_some(acc)
+}
+
+/// A clause as the prefilter uses it: groups cheapest first, without repeats, the common-word
+/// groups left out (except the cheapest), at most [`MAX_GROUPS`].
+fn tidy(mut clause: Clause) -> Clause {
+    clause.sort_by(|a, b| a.cost.total_cmp(&b.cost));
+    clause.dedup_by(|a, b| a.anchors == b.anchors);
+    clause
+        .into_iter()
+        .enumerate()
+        .filter(|(i, g)| *i == 0 || g.selective)
+        .map(|(_, g)| g)
+        .take(MAX_GROUPS)
+        .collect()
 }
 
 /// Most anchor sets the prefilter requires of one pattern; sets with a very common word are
@@ -1055,13 +1157,18 @@ impl Pattern {
                 "pattern can match no words at all (everything is optional)",
             ));
         }
-        let groups: Vec<AnchorGroup> = seq_anchor_groups(&seq)
+        let mut clauses: Vec<Clause> = seq_clauses(&seq)
+            .unwrap_or_default()
             .into_iter()
-            .enumerate()
-            .filter(|(i, g)| *i == 0 || is_selective(g))
-            .map(|(_, g)| g)
-            .take(MAX_GROUPS)
+            .map(tidy)
             .collect();
+        clauses.sort_by(|a, b| {
+            let key = |c: &Clause| c.iter().map(|g| g.anchors.clone()).collect::<Vec<_>>();
+            key(a).cmp(&key(b))
+        });
+        clauses.dedup_by(|a, b| {
+            a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x.anchors == y.anchors)
+        });
         let mut c = Compiler {
             prog: Vec::new(),
             sets: Vec::new(),
@@ -1106,7 +1213,7 @@ impl Pattern {
             source: source.to_string(),
             prog: c.prog,
             sets: c.sets,
-            groups,
+            clauses,
             uses_brand: c.uses_brand,
             first,
             first_words,
@@ -1119,16 +1226,13 @@ impl Pattern {
         &self.source
     }
 
-    /// Literal words one of which every match contains; `None` when there is no such set (the
-    /// pattern must then run on every scope).
-    pub fn anchors(&self) -> Option<&[Anchor]> {
-        self.groups.first().map(|g| &**g)
-    }
-
-    /// Anchor sets every match contains one anchor of each of (cheapest first); empty when the
-    /// pattern has no anchors.
-    pub fn anchor_groups(&self) -> &[AnchorGroup] {
-        &self.groups
+    /// The prefilter's view of the pattern, one clause per way through it: every match
+    /// contains, for one of the clauses, an anchor of each of the clause's groups (cheapest group
+    /// first). "(exit plan|reversibility)" has the clauses {exit} {plan} and {reversibility}, so
+    /// a block with "plan" alone is not a candidate. Empty when the pattern has no anchors (it
+    /// must then run on every scope).
+    pub fn anchor_clauses(&self) -> &[Clause] {
+        &self.clauses
     }
 
     pub fn uses_brand(&self) -> bool {
@@ -1444,8 +1548,45 @@ mod tests {
         }
     }
 
+    /// The clauses of `pattern`, each as its groups' anchor texts, sorted.
+    fn clauses_of(pattern: &str) -> Vec<Vec<Vec<String>>> {
+        let (lex, brands) = ctx_sets();
+        let ctx = Context {
+            lang: Lang::En,
+            lexicons: &lex,
+            brands: &brands,
+        };
+        let p = Pattern::compile(pattern, &ctx).unwrap();
+        let mut out: Vec<Vec<Vec<String>>> = p
+            .anchor_clauses()
+            .iter()
+            .map(|c| {
+                let mut groups: Vec<Vec<String>> = c
+                    .iter()
+                    .map(|g| g.iter().map(|a| a.text.to_string()).collect())
+                    .collect();
+                groups.sort();
+                groups
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    fn owned(clauses: &[&[&[&str]]]) -> Vec<Vec<Vec<String>>> {
+        clauses
+            .iter()
+            .map(|c| {
+                c.iter()
+                    .map(|g| g.iter().map(|a| a.to_string()).collect())
+                    .collect()
+            })
+            .collect()
+    }
+
     #[test]
     fn anchors_prefer_rare_words() {
+        // The cheapest group comes first: the prefilter indexes only its anchors.
         let (lex, brands) = ctx_sets();
         let ctx = Context {
             lang: Lang::En,
@@ -1453,31 +1594,73 @@ mod tests {
             brands: &brands,
         };
         let p = Pattern::compile("the (shall|will)? retain* ... copyright", &ctx).unwrap();
+        let first = &p.anchor_clauses()[0][0];
         assert_eq!(
-            p.anchors().unwrap(),
+            &**first,
             &[Anchor {
                 text: "copyright".into(),
                 whole_word: true
             }]
         );
-        let p = Pattern::compile("~deliver", &ctx).unwrap();
-        assert_eq!(&*p.anchors().unwrap()[0].text, "deliv");
-        let p = Pattern::compile("source ...", &ctx).unwrap();
-        assert_eq!(&*p.anchors().unwrap()[0].text, "source");
-        let p = Pattern::compile("@supplier shall? (retain*|keep*) ... copyright", &ctx).unwrap();
-        let mut groups: Vec<Vec<&str>> = p
-            .anchor_groups()
-            .iter()
-            .map(|g| g.iter().map(|a| &*a.text).collect())
-            .collect();
-        groups.sort();
+        assert_eq!(clauses_of("~deliver"), owned(&[&[&["deliv"]]]));
+        assert_eq!(clauses_of("source ..."), owned(&[&[&["source"]]]));
+        // Every mandatory element's group ("shall" is optional); a lexicon is one group of its
+        // phrases' first words (lexicons are shared by many patterns: clauses per phrase would
+        // multiply the prefilter's slots).
         assert_eq!(
-            groups,
-            vec![
-                vec!["contractor", "service", "supplier", "vendor"],
-                vec!["copyright"],
-                vec!["keep", "retain"],
-            ]
+            clauses_of("@supplier shall? (retain*|keep*) ... copyright"),
+            owned(&[&[
+                &["contractor", "service", "supplier", "vendor"],
+                &["copyright"],
+                &["keep", "retain"],
+            ]])
         );
+    }
+
+    #[test]
+    fn alternatives_of_phrases_are_clauses() {
+        // A block with "plan" but no "exit" is no candidate for "exit plan".
+        assert_eq!(
+            clauses_of("(exit plan|exit strategy|reversibility)"),
+            owned(&[
+                &[&["exit"], &["plan"]],
+                &[&["exit"], &["strategy"]],
+                &[&["reversibility"]],
+            ])
+        );
+        // One-word alternatives stay one group: as precise, and one slot.
+        assert_eq!(
+            clauses_of("(source|object) code"),
+            owned(&[&[&["code"], &["object", "source"]]])
+        );
+        // The cross product of two phrase groups.
+        assert_eq!(
+            clauses_of("(end of contract|contract expiry) ...8 (exit plan|handover)"),
+            owned(&[
+                &[&["contract"], &["end"], &["exit"], &["plan"]],
+                &[&["contract"], &["end"], &["handover"]],
+                &[&["contract"], &["exit"], &["expiry"], &["plan"]],
+                &[&["contract"], &["expiry"], &["handover"]],
+            ])
+        );
+        // An alternative without any literal word leaves the element without anchors.
+        assert_eq!(
+            clauses_of("(exit plan|...) handover"),
+            owned(&[&[&["handover"]]])
+        );
+        // One-word alternatives are one clause; the phrases keep theirs.
+        assert_eq!(
+            clauses_of("(offboarding|exit plan|handback|reversibility)"),
+            owned(&[
+                &[&["exit"], &["plan"]],
+                &[&["handback", "offboarding", "reversibility"]],
+            ])
+        );
+        // Too many phrases: merged into one group of each one's cheapest anchor.
+        let many: Vec<String> = (0..20).map(|i| format!("alpha{i:02} beta{i:02}")).collect();
+        let merged = clauses_of(&format!("({})", many.join("|")));
+        assert_eq!(merged.len(), 1);
+        assert_eq!(merged[0].len(), 1);
+        assert_eq!(merged[0][0].len(), 20);
     }
 }
