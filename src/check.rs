@@ -390,13 +390,15 @@ impl<'d, 'r> Run<'d, 'r> {
                 }
             }
         }
-        let mut blocks = Vec::new();
-        for (i, b) in doc.body() {
+        let body: Vec<(usize, &Block)> = doc.body().collect();
+        let norms = crate::par::map(&body, |(_, b)| normalise(&b.text));
+        let mut blocks = Vec::with_capacity(body.len());
+        for ((i, b), norm) in body.into_iter().zip(norms) {
             pos_of[i] = blocks.len();
             blocks.push(PBlock {
                 idx: i,
                 block: b,
-                norm: normalise(&b.text),
+                norm,
                 tokens: OnceLock::new(),
                 keys: OnceLock::new(),
                 sents: OnceLock::new(),
@@ -859,6 +861,12 @@ fn quick_lang(text: &str, tokens: &[Token]) -> Option<Lang> {
     (score[best] >= 3 && score[best] >= 2 * second.max(1)).then(|| Lang::ALL[best])
 }
 
+/// Blocks per prefilter task.
+const BLOCK_CHUNK: usize = 64;
+
+/// Candidate blocks of one rule per checking task.
+const RULE_CHUNK: usize = 32;
+
 /// Words before a match that may negate it, within the same sentence.
 const NEGATION_WINDOW: usize = 4;
 
@@ -1128,38 +1136,62 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
     let mut topics: Vec<TopicHit> = Vec::new();
     let kind_cache = OnceLock::new();
 
-    // Candidates per rule: (block, lang).
-    let mut per_rule: Vec<Vec<(usize, Lang, u64)>> = vec![Vec::new(); rules.rules.len()];
-    let mut cands = Vec::new();
-    let mut scratch = PrefilterScratch::default();
-    for (bi, b) in r.blocks.iter().enumerate() {
-        rules
-            .prefilter
-            .candidates(&b.norm.text, b.tokens(), &mut scratch, &mut cands);
-        if cands.is_empty() {
-            continue;
-        }
-        let Some(lang) = r.lang_of(b) else {
-            continue;
-        };
-        for &(ri, l, mask) in &cands {
-            if l == lang
-                && let Some(v) = per_rule.get_mut(ri as usize)
-            {
-                v.push((bi, l, mask));
+    // Candidates per rule: (block, lang, pattern mask), in block order. Blocks are taken in
+    // chunks, on all cores when the budget allows.
+    let chunks: Vec<Range<usize>> = (0..r.blocks.len())
+        .step_by(BLOCK_CHUNK)
+        .map(|s| s..(s + BLOCK_CHUNK).min(r.blocks.len()))
+        .collect();
+    let per_chunk = crate::par::map(&chunks, |range| {
+        let mut cands = Vec::new();
+        let mut scratch = PrefilterScratch::default();
+        let mut out: Vec<(u32, usize, Lang, u64)> = Vec::new();
+        for bi in range.clone() {
+            let b = &r.blocks[bi];
+            rules
+                .prefilter
+                .candidates(&b.norm.text, b.tokens(), &mut scratch, &mut cands);
+            if cands.is_empty() {
+                continue;
             }
+            let Some(lang) = r.lang_of(b) else {
+                continue;
+            };
+            out.extend(
+                cands
+                    .iter()
+                    .filter(|c| c.1 == lang)
+                    .map(|&(ri, l, mask)| (ri, bi, l, mask)),
+            );
+        }
+        out
+    });
+    let mut per_rule: Vec<Vec<(usize, Lang, u64)>> = vec![Vec::new(); rules.rules.len()];
+    for (ri, bi, l, mask) in per_chunk.into_iter().flatten() {
+        if let Some(v) = per_rule.get_mut(ri as usize) {
+            v.push((bi, l, mask));
         }
     }
+    // The work: each rule's candidates in slices, so that one rule with many candidates
+    // spreads over the cores too. Results come back in (rule, block) order.
+    let tasks: Vec<(usize, Range<usize>)> = per_rule
+        .iter()
+        .enumerate()
+        .flat_map(|(ri, c)| {
+            (0..c.len())
+                .step_by(RULE_CHUNK)
+                .map(move |s| (ri, s..(s + RULE_CHUNK).min(c.len())))
+        })
+        .collect();
 
     // Topics first: require rules ask for them. One hit per topic rule and block.
-    let rule_ids: Vec<usize> = (0..rules.rules.len()).collect();
-    let per_topic_rule = crate::par::map(&rule_ids, |&ri| {
+    let per_topic_task = crate::par::map(&tasks, |(ri, slice)| {
         let mut hits = Vec::new();
-        let rule = &rules.rules[ri];
+        let rule = &rules.rules[*ri];
         let Rule::Topic(t) = rule else {
             return hits;
         };
-        for &(bi, lang, mask) in &per_rule[ri] {
+        for &(bi, lang, mask) in &per_rule[*ri][slice.clone()] {
             let pats = pick(rule.trigger_patterns(lang), mask, 0);
             if !r.matches(bi, lang, t.header.scope, &pats).is_empty() {
                 let b = &r.blocks[bi];
@@ -1179,8 +1211,10 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
         hits
     });
     let mut topic_seen: std::collections::HashSet<(&str, usize)> = Default::default();
-    for (rule, hits) in rules.rules.iter().zip(per_topic_rule) {
-        let Rule::Topic(t) = rule else { continue };
+    for ((ri, _), hits) in tasks.iter().zip(per_topic_task) {
+        let Some(Rule::Topic(t)) = rules.rules.get(*ri) else {
+            continue;
+        };
         for hit in hits {
             if topic_seen.insert((t.topic.as_str(), hit.block)) {
                 topics.push(hit);
@@ -1189,14 +1223,16 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
     }
 
     // Each rule on its own (on all cores when allowed); findings are sorted below.
-    let per_rule_found = crate::par::map(&rule_ids, |&ri| {
+    let per_task_found = crate::par::map(&tasks, |(ri, slice)| {
+        let ri = *ri;
+        let cands = &per_rule[ri][slice.clone()];
         let rule = &rules.rules[ri];
         let mut found: Vec<(Finding, [String; 2])> = Vec::new();
         let scope = rule.header().scope;
         match rule {
             Rule::Topic(_) => {}
             Rule::Flag(f) => {
-                for &(bi, lang, mask) in &per_rule[ri] {
+                for &(bi, lang, mask) in cands {
                     let Some(sec) = f.langs.get(&lang) else {
                         continue;
                     };
@@ -1228,7 +1264,7 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
                 }
             }
             Rule::Substitute(s) => {
-                for &(bi, lang, mask) in &per_rule[ri] {
+                for &(bi, lang, mask) in cands {
                     let Some(sec) = s.langs.get(&lang) else {
                         continue;
                     };
@@ -1279,10 +1315,10 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
                 }
             }
             Rule::Conditional(c) => {
-                if per_rule[ri].is_empty() || !c.applies_to.contains(&r.kind(&kind_cache)) {
+                if cands.is_empty() || !c.applies_to.contains(&r.kind(&kind_cache)) {
                     return found;
                 }
-                for &(bi, lang, mask) in &per_rule[ri] {
+                for &(bi, lang, mask) in cands {
                     let Some(sec) = c.langs.get(&lang) else {
                         continue;
                     };
@@ -1312,7 +1348,7 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
         }
         found
     });
-    found.extend(per_rule_found.into_iter().flatten());
+    found.extend(per_task_found.into_iter().flatten());
 
     // Require rules: document level.
     for (ri, rule) in rules.rules.iter().enumerate() {
