@@ -8,9 +8,11 @@
 //! (sentence, block, clause or document). `require` rules run last, against the topics and
 //! matches of the whole document, and only for the document kinds they apply to (see [`kind`]).
 //!
-//! Each rule's candidates are checked as an independent task, on all cores when the thread's
-//! budget allows ([`crate::par`]), and the findings are sorted afterwards, so the result does not
-//! depend on the number of threads. [`analyse_lazy`] first tells the languages of the document's
+//! Blocks are normalised and prefiltered in chunks, and each rule's candidate blocks are checked
+//! in slices, every chunk and slice an independent task, on all cores when the thread's budget
+//! allows ([`crate::par`]); results are collected in (rule, block) order and the findings sorted
+//! afterwards, so the result does not depend on the number of threads. Rules with `regex` are
+//! candidates only in blocks that hold one of their gate literals ([`crate::rules::flag::Gate`]). [`analyse_lazy`] first tells the languages of the document's
 //! blocks and asks a [`LazyRuleSet`] for rules compiled for them.
 //!
 //! Design decision: rules never see the document; they see words of normalised text, and every
