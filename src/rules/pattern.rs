@@ -1050,6 +1050,16 @@ fn seq_clauses(seq: &[(Node, bool)]) -> Option<Vec<Clause>> {
         if *optional {
             continue;
         }
+        // Most elements are one word (or a lexicon): their one group, without clause lists.
+        if !matches!(node, Node::Group(_)) {
+            if let Some(g) = node_anchors(node) {
+                anchored = true;
+                for c in &mut acc {
+                    c.push(g.clone());
+                }
+            }
+            continue;
+        }
         let Some(parts) = node_clauses(node) else {
             continue;
         };
@@ -1059,16 +1069,7 @@ fn seq_clauses(seq: &[(Node, bool)]) -> Option<Vec<Clause>> {
                 c.extend(only.iter().cloned());
             }
         } else if acc.len() * parts.len() <= MAX_CLAUSES {
-            acc = acc
-                .iter()
-                .flat_map(|c| {
-                    parts.iter().map(move |p| {
-                        let mut c = c.clone();
-                        c.extend(p.iter().cloned());
-                        c
-                    })
-                })
-                .collect();
+            acc = cross(&acc, &parts);
         } else {
             let g = merge(&parts);
             for c in &mut acc {
@@ -1077,6 +1078,19 @@ fn seq_clauses(seq: &[(Node, bool)]) -> Option<Vec<Clause>> {
         }
     }
     anchored.then_some(acc)
+}
+
+/// Every clause of `acc` joined with every clause of `parts`.
+fn cross(acc: &[Clause], parts: &[Clause]) -> Vec<Clause> {
+    acc.iter()
+        .flat_map(|c| {
+            parts.iter().map(move |p| {
+                let mut c = c.clone();
+                c.extend(p.iter().cloned());
+                c
+            })
+        })
+        .collect()
 }
 
 /// A clause as the prefilter uses it: groups cheapest first, without repeats, the common-word
@@ -1163,8 +1177,9 @@ impl Pattern {
             .map(tidy)
             .collect();
         clauses.sort_by(|a, b| {
-            let key = |c: &Clause| c.iter().map(|g| g.anchors.clone()).collect::<Vec<_>>();
-            key(a).cmp(&key(b))
+            a.iter()
+                .map(|g| &*g.anchors)
+                .cmp(b.iter().map(|g| &*g.anchors))
         });
         clauses.dedup_by(|a, b| {
             a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x.anchors == y.anchors)
