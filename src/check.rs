@@ -12,8 +12,9 @@
 //! in slices, every chunk and slice an independent task, on all cores when the thread's budget
 //! allows ([`crate::par`]); results are collected in (rule, block) order and the findings sorted
 //! afterwards, so the result does not depend on the number of threads. Rules with `regex` are
-//! candidates only in blocks that hold one of their gate literals ([`crate::rules::flag::Gate`]). [`analyse_lazy`] first tells the languages of the document's
-//! blocks and asks a [`LazyRuleSet`] for rules compiled for them.
+//! candidates only in blocks that hold one of their gate literals ([`crate::rules::flag::Gate`]).
+//! [`analyse_lazy`] first tells the languages of the document's blocks and asks a
+//! [`LazyRuleSet`] for rules compiled for them.
 //!
 //! Design decision: rules never see the document; they see words of normalised text, and every
 //! match is mapped back to exact byte offsets of the block text, so findings, suggestions and
@@ -168,7 +169,7 @@ impl Prefilter {
         out.clear();
         out.extend(self.always.iter().map(|&(r, l)| (r, l, u64::MAX)));
         for (r, l, gate) in &self.regex {
-            if gate.as_ref().is_none_or(|g| g.is_match(text)) {
+            if crate::rules::flag::Gate::admits(gate.as_ref(), text) {
                 out.push((*r, *l, 0));
             }
         }

@@ -1024,20 +1024,17 @@ fn alternatives(parts: Vec<Clause>) -> Vec<Clause> {
     multi
 }
 
-/// The clauses of `node`: for each way through it, the groups that way needs. `None` when some
-/// way through it needs no literal word at all.
-fn node_clauses(node: &Node) -> Option<Vec<Clause>> {
-    match node {
-        Node::Group(alts) if alts.len() == 1 => seq_clauses(&alts[0]),
-        Node::Group(alts) => {
-            let mut parts = Vec::new();
-            for a in alts {
-                parts.extend(seq_clauses(a)?);
-            }
-            Some(alternatives(parts))
-        }
-        other => node_anchors(other).map(single),
+/// The clauses of a group `(a|b c|...)`: for each way through it, the groups that way needs.
+/// `None` when some way through it needs no literal word at all.
+fn group_clauses(alts: &[Vec<(Node, bool)>]) -> Option<Vec<Clause>> {
+    if let [only] = alts {
+        return seq_clauses(only);
     }
+    let mut parts = Vec::new();
+    for a in alts {
+        parts.extend(seq_clauses(a)?);
+    }
+    Some(alternatives(parts))
 }
 
 /// The clauses of a sequence: the cross product of its mandatory elements' clauses (an
@@ -1050,31 +1047,36 @@ fn seq_clauses(seq: &[(Node, bool)]) -> Option<Vec<Clause>> {
         if *optional {
             continue;
         }
-        // Most elements are one word (or a lexicon): their one group, without clause lists.
-        if !matches!(node, Node::Group(_)) {
-            if let Some(g) = node_anchors(node) {
+        // The one group this element adds to every clause, unless it splits them.
+        let group = match node {
+            Node::Group(alts) => {
+                let Some(parts) = group_clauses(alts) else {
+                    continue;
+                };
                 anchored = true;
-                for c in &mut acc {
-                    c.push(g.clone());
+                if let [only] = parts.as_slice() {
+                    for c in &mut acc {
+                        c.extend(only.iter().cloned());
+                    }
+                    continue;
                 }
+                if acc.len() * parts.len() <= MAX_CLAUSES {
+                    acc = cross(&acc, &parts);
+                    continue;
+                }
+                merge(&parts)
             }
-            continue;
-        }
-        let Some(parts) = node_clauses(node) else {
-            continue;
+            // Most elements are one word (or a lexicon): their group, without clause lists.
+            other => {
+                let Some(g) = node_anchors(other) else {
+                    continue;
+                };
+                anchored = true;
+                g
+            }
         };
-        anchored = true;
-        if let [only] = parts.as_slice() {
-            for c in &mut acc {
-                c.extend(only.iter().cloned());
-            }
-        } else if acc.len() * parts.len() <= MAX_CLAUSES {
-            acc = cross(&acc, &parts);
-        } else {
-            let g = merge(&parts);
-            for c in &mut acc {
-                c.push(g.clone());
-            }
+        for c in &mut acc {
+            c.push(group.clone());
         }
     }
     anchored.then_some(acc)
@@ -1433,14 +1435,19 @@ mod tests {
         (lex, Arc::new(brands))
     }
 
-    fn find(pattern: &str, text: &str) -> Vec<String> {
+    /// `pattern` compiled for English against the test lexicons and brands.
+    fn compile_en(pattern: &str) -> Result<Pattern, PatternError> {
         let (lex, brands) = ctx_sets();
         let ctx = Context {
             lang: Lang::En,
             lexicons: &lex,
             brands: &brands,
         };
-        let p = Pattern::compile(pattern, &ctx).unwrap();
+        Pattern::compile(pattern, &ctx)
+    }
+
+    fn find(pattern: &str, text: &str) -> Vec<String> {
+        let p = compile_en(pattern).unwrap();
         let n = normalise(text);
         let toks = tokenize(&n.text);
         let input = Input::new(&n.text, &toks, Lang::En);
@@ -1538,12 +1545,6 @@ mod tests {
 
     #[test]
     fn bad_patterns_are_rejected() {
-        let (lex, brands) = ctx_sets();
-        let ctx = Context {
-            lang: Lang::En,
-            lexicons: &lex,
-            brands: &brands,
-        };
         let cases: &[(&str, &str)] = &[
             ("(a|b", "unbalanced parentheses: missing `)`"),
             ("a)", "unbalanced parentheses: unexpected `)`"),
@@ -1558,20 +1559,14 @@ mod tests {
             ("a|b", "`|` outside parentheses"),
         ];
         for (pat, msg) in cases {
-            let e = Pattern::compile(pat, &ctx).unwrap_err();
+            let e = compile_en(pat).unwrap_err();
             assert_eq!(e.0, *msg, "{pat}");
         }
     }
 
     /// The clauses of `pattern`, each as its groups' anchor texts, sorted.
     fn clauses_of(pattern: &str) -> Vec<Vec<Vec<String>>> {
-        let (lex, brands) = ctx_sets();
-        let ctx = Context {
-            lang: Lang::En,
-            lexicons: &lex,
-            brands: &brands,
-        };
-        let p = Pattern::compile(pattern, &ctx).unwrap();
+        let p = compile_en(pattern).unwrap();
         let mut out: Vec<Vec<Vec<String>>> = p
             .anchor_clauses()
             .iter()
@@ -1602,13 +1597,7 @@ mod tests {
     #[test]
     fn anchors_prefer_rare_words() {
         // The cheapest group comes first: the prefilter indexes only its anchors.
-        let (lex, brands) = ctx_sets();
-        let ctx = Context {
-            lang: Lang::En,
-            lexicons: &lex,
-            brands: &brands,
-        };
-        let p = Pattern::compile("the (shall|will)? retain* ... copyright", &ctx).unwrap();
+        let p = compile_en("the (shall|will)? retain* ... copyright").unwrap();
         let first = &p.anchor_clauses()[0][0];
         assert_eq!(
             &**first,
