@@ -71,16 +71,18 @@ impl Tmux {
         assert!(status.success());
     }
 
-    /// Waits until the pane no longer shows `needle`; panics with the screen after 20 s.
-    fn wait_for_not(&self, needle: &str) -> String {
+    /// Waits until the pane's screen satisfies `done` (a redraw can show a blank screen for a
+    /// moment, so ask for what should be there, not only for what should be gone); panics with
+    /// the screen and `what` after 20 s.
+    fn wait_until(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
         loop {
             let screen = self.capture();
-            if !screen.contains(needle) {
+            if done(&screen) {
                 return screen;
             }
             if start.elapsed() > Duration::from_secs(20) {
-                panic!("timed out waiting for {needle:?} to go; screen:\n{screen}");
+                panic!("timed out waiting for {what}; screen:\n{screen}");
             }
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -88,17 +90,7 @@ impl Tmux {
 
     /// Waits until the pane shows `needle`; panics with the screen after 20 s.
     fn wait_for(&self, needle: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.capture();
-            if screen.contains(needle) {
-                return screen;
-            }
-            if start.elapsed() > Duration::from_secs(20) {
-                panic!("timed out waiting for {needle:?}; screen:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        self.wait_until(&format!("{needle:?}"), |s| s.contains(needle))
     }
 }
 
@@ -153,7 +145,9 @@ fn review_in_tmux_accepts_saves_quits_and_reopens() {
     // The layout follows the window: at 80x24 the summary pane folds into the header.
     assert!(screen.contains("Summary, all documents"), "{screen}");
     tmux.resize(80, 24);
-    let small = tmux.wait_for_not("Summary, all documents");
+    let small = tmux.wait_until("the 80x24 layout", |s| {
+        !s.contains("Summary, all documents") && s.contains("Findings 1/")
+    });
     assert!(small.contains("Findings 1/"), "{small}");
     tmux.resize(120, 40);
     tmux.wait_for("Summary, all documents");
