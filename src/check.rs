@@ -40,26 +40,37 @@ use crate::rules::{DocKind, Negation, Rule, Scope, fill};
 use crate::ruleset::{LazyRuleSet, RuleSet, RulesetError};
 use crate::segment::{Token, clause_extents, clauses, sentences, tokenize};
 
-/// The prefilter: one automaton over the anchor words of every pattern of every rule. A pattern
-/// is a candidate in a block only when the block holds an anchor of *each* group of one of its
-/// clauses (see [`Pattern::anchor_clauses`]); a rule is a candidate when one of its trigger
-/// patterns is. Each clause of each pattern is one slot.
+/// The prefilter: per language, one automaton over the anchor words of every pattern of every
+/// rule in that language. A pattern is a candidate in a block only when the block holds an
+/// anchor of *each* group of one of its clauses (see [`Pattern::anchor_clauses`]); a rule is a
+/// candidate when one of its trigger patterns is. A block is looked at only with the filter of
+/// its own language: the words of the other languages' rules are neither walked nor counted.
 #[derive(Debug, Clone, Default)]
 pub struct Prefilter {
+    langs: Vec<(Lang, LangFilter)>,
+}
+
+/// The prefilter of one language. Each clause of each pattern is one slot.
+#[derive(Debug, Clone, Default)]
+struct LangFilter {
     trie: anchors::WordTrie,
     /// Per anchor: the pattern slots whose first (rarest) anchor group holds it. Only these
     /// anchors make a slot a candidate; its other groups are checked afterwards.
     targets: Vec<Vec<u32>>,
-    /// Per pattern slot: rule, language and the pattern's index among the rule's trigger
-    /// patterns.
-    slots: Vec<(u32, Lang, usize)>,
-    /// Per pattern slot: the anchors of each of its groups after the first.
-    other_groups: Vec<Vec<Vec<u32>>>,
-    /// (rule, language) pairs with a pattern without anchors: candidates in every block.
-    always: Vec<(u32, Lang)>,
-    /// (rule, language) pairs with regexes, and the regexes' gate: candidates (with no pattern
-    /// bit) in every block the gate passes.
-    regex: Vec<(u32, Lang, Option<crate::rules::flag::Gate>)>,
+    /// Per pattern slot: rule and the pattern's index among the rule's trigger patterns.
+    slots: Vec<(u32, usize)>,
+    /// Per pattern slot: its groups after the first (ids of distinct anchor sets).
+    other_groups: Vec<Vec<u32>>,
+    /// Per anchor: the groups (of [`LangFilter::other_groups`]) that hold it, so that a block's
+    /// anchors mark their groups once instead of every touched slot scanning its groups' anchors.
+    anchor_groups: Vec<Vec<u32>>,
+    /// How many distinct groups there are.
+    groups: usize,
+    /// Rules with a pattern without anchors: candidates in every block.
+    always: Vec<u32>,
+    /// Rules with regexes, and the regexes' gate: candidates (with no pattern bit) in every
+    /// block the gate passes.
+    regex: Vec<(u32, Option<crate::rules::flag::Gate>)>,
 }
 
 /// Reusable per-run buffers of [`Prefilter::candidates`].
@@ -69,18 +80,56 @@ pub struct PrefilterScratch {
     anchor_seen: Vec<u32>,
     /// Per slot: the generation it was last touched in.
     slot_seen: Vec<u32>,
+    /// Per group: the generation one of its anchors was last seen in.
+    group_seen: Vec<u32>,
     touched: Vec<u32>,
     generation: u32,
 }
 
 impl Prefilter {
     pub fn build(rules: &[Rule]) -> Prefilter {
+        let mut langs: Vec<Lang> = rules.iter().flat_map(Rule::languages).collect();
+        langs.sort_unstable();
+        langs.dedup();
+        Prefilter {
+            langs: langs
+                .into_iter()
+                .map(|l| (l, LangFilter::build(rules, l)))
+                .collect(),
+        }
+    }
+
+    /// The rules that may match in normalised `text` (split into `tokens`) in language `lang`,
+    /// sorted, without duplicates, each with the mask of its trigger patterns that may match
+    /// (bit i: pattern i; patterns past 63 are always included).
+    pub fn candidates(
+        &self,
+        text: &str,
+        tokens: &[Token],
+        lang: Lang,
+        scratch: &mut PrefilterScratch,
+        out: &mut Vec<(u32, u64)>,
+    ) {
+        out.clear();
+        if let Some((_, f)) = self.langs.iter().find(|(l, _)| *l == lang) {
+            f.candidates(text, tokens, scratch, out);
+        }
+    }
+}
+
+impl LangFilter {
+    fn build(rules: &[Rule], lang: Lang) -> LangFilter {
         let mut index: HashMap<(Arc<str>, bool), u32, crate::rules::pattern::FxBuild> =
             HashMap::default();
         let mut pats: Vec<(Arc<str>, bool)> = Vec::new();
         let mut targets: Vec<Vec<u32>> = Vec::new();
         let mut slots = Vec::new();
         let mut other_groups = Vec::new();
+        let mut group_index: HashMap<Vec<u32>, u32, crate::rules::pattern::FxBuild> =
+            HashMap::default();
+        let mut anchor_groups: Vec<Vec<u32>> = Vec::new();
+        let mut resolved: HashMap<usize, Vec<u32>, crate::rules::pattern::FxBuild> =
+            HashMap::default();
         let mut always = Vec::new();
         let mut regex = Vec::new();
         let mut anchor_id = |a: &crate::rules::pattern::Anchor, targets: &mut Vec<Vec<u32>>| {
@@ -93,84 +142,109 @@ impl Prefilter {
         };
         for (ri, rule) in rules.iter().enumerate() {
             let ri = u32::try_from(ri).unwrap_or(u32::MAX);
-            for lang in rule.languages() {
-                let trig = rule.trigger_patterns(lang);
-                if trig.iter().any(|p| p.anchor_clauses().is_empty()) {
-                    always.push((ri, lang));
-                    continue;
-                }
-                if let Rule::Flag(f) = rule
-                    && let Some(sec) = f.langs.get(&lang)
-                    && !sec.regex.is_empty()
-                {
-                    regex.push((ri, lang, sec.regex.gate().cloned()));
-                }
-                for (pi, groups) in trig
-                    .iter()
-                    .enumerate()
-                    .flat_map(|(pi, p)| p.anchor_clauses().iter().map(move |c| (pi, c)))
-                {
-                    let slot = u32::try_from(slots.len()).unwrap_or(u32::MAX);
-                    slots.push((ri, lang, pi));
-                    let mut others = Vec::new();
-                    for (g, group) in groups.iter().enumerate() {
-                        // Short, common words first: a hit ends a group's check.
-                        let mut keyed: Vec<(usize, u32)> = group
-                            .iter()
-                            .map(|a| (a.text.len(), anchor_id(a, &mut targets)))
-                            .collect();
-                        keyed.sort_unstable();
-                        keyed.dedup();
-                        let ids: Vec<u32> = keyed.into_iter().map(|(_, id)| id).collect();
-                        if g == 0 {
-                            for id in ids {
-                                if let Some(t) = targets.get_mut(id as usize)
-                                    && !t.contains(&slot)
-                                {
-                                    t.push(slot);
-                                }
+            if !rule.languages().contains(&lang) {
+                continue;
+            }
+            let trig = rule.trigger_patterns(lang);
+            if trig.iter().any(|p| p.anchor_clauses().is_empty()) {
+                always.push(ri);
+                continue;
+            }
+            if let Rule::Flag(f) = rule
+                && let Some(sec) = f.langs.get(&lang)
+                && !sec.regex.is_empty()
+            {
+                regex.push((ri, sec.regex.gate().cloned()));
+            }
+            for (pi, groups) in trig
+                .iter()
+                .enumerate()
+                .flat_map(|(pi, p)| p.anchor_clauses().iter().map(move |c| (pi, c)))
+            {
+                let slot = u32::try_from(slots.len()).unwrap_or(u32::MAX);
+                slots.push((ri, pi));
+                let mut others = Vec::new();
+                for (g, group) in groups.iter().enumerate() {
+                    // Lexicon groups are shared by many clauses: their ids are looked up
+                    // once (keyed by the shared slice, which outlives this loop).
+                    let key = group.as_ptr() as usize;
+                    let ids = match resolved.get(&key) {
+                        Some(ids) => ids.clone(),
+                        None => {
+                            let mut ids: Vec<u32> =
+                                group.iter().map(|a| anchor_id(a, &mut targets)).collect();
+                            ids.sort_unstable();
+                            ids.dedup();
+                            if !group.is_empty() {
+                                resolved.insert(key, ids.clone());
                             }
-                        } else {
-                            others.push(ids);
+                            ids
                         }
+                    };
+                    if g == 0 {
+                        for id in ids {
+                            if let Some(t) = targets.get_mut(id as usize)
+                                && !t.contains(&slot)
+                            {
+                                t.push(slot);
+                            }
+                        }
+                    } else {
+                        others.push(ids);
                     }
-                    // Short groups first: a miss ends the check.
-                    others.sort_by_key(Vec::len);
-                    other_groups.push(others);
                 }
+                let ids = others
+                    .into_iter()
+                    .map(|ids| {
+                        if let Some(&g) = group_index.get(&ids) {
+                            return g;
+                        }
+                        let g = u32::try_from(group_index.len()).unwrap_or(u32::MAX);
+                        for &a in &ids {
+                            let a = a as usize;
+                            if anchor_groups.len() <= a {
+                                anchor_groups.resize(a + 1, Vec::new());
+                            }
+                            anchor_groups[a].push(g);
+                        }
+                        group_index.insert(ids, g);
+                        g
+                    })
+                    .collect();
+                other_groups.push(ids);
             }
         }
-        let mut trie = anchors::WordTrie::default();
+        let mut trie = anchors::WordTrieBuilder::default();
         for (id, (text, whole_word)) in pats.iter().enumerate() {
             if let Ok(id32) = u32::try_from(id) {
-                trie.insert(text, id32, *whole_word);
+                trie.insert(text.clone(), id32, *whole_word);
             }
         }
-        Prefilter {
-            trie,
+        anchor_groups.resize(targets.len(), Vec::new());
+        LangFilter {
+            trie: trie.build(),
             targets,
             slots,
             other_groups,
+            anchor_groups,
+            groups: group_index.len(),
             always,
             regex,
         }
     }
 
-    /// The (rule, language) pairs that may match in normalised `text` (split into `tokens`),
-    /// sorted, without duplicates, each with the mask of its trigger patterns that may match
-    /// (bit i: pattern i; patterns past 63 are always included).
-    pub fn candidates(
+    /// See [`Prefilter::candidates`]; `out` is empty on entry.
+    fn candidates(
         &self,
         text: &str,
         tokens: &[Token],
         scratch: &mut PrefilterScratch,
-        out: &mut Vec<(u32, Lang, u64)>,
+        out: &mut Vec<(u32, u64)>,
     ) {
-        out.clear();
-        out.extend(self.always.iter().map(|&(r, l)| (r, l, u64::MAX)));
-        for (r, l, gate) in &self.regex {
+        out.extend(self.always.iter().map(|&r| (r, u64::MAX)));
+        for (r, gate) in &self.regex {
             if crate::rules::flag::Gate::admits(gate.as_ref(), text) {
-                out.push((*r, *l, 0));
+                out.push((*r, 0));
             }
         }
         if !self.targets.is_empty() {
@@ -178,16 +252,19 @@ impl Prefilter {
             if scratch.generation == 0 {
                 scratch.anchor_seen.iter_mut().for_each(|g| *g = 0);
                 scratch.slot_seen.iter_mut().for_each(|g| *g = 0);
+                scratch.group_seen.iter_mut().for_each(|g| *g = 0);
                 scratch.generation = 1;
             }
             let generation = scratch.generation;
             scratch.anchor_seen.resize(self.targets.len(), 0);
             scratch.slot_seen.resize(self.slots.len(), 0);
+            scratch.group_seen.resize(self.groups, 0);
             scratch.touched.clear();
             let bytes = text.as_bytes();
             let PrefilterScratch {
                 anchor_seen,
                 slot_seen,
+                group_seen,
                 touched,
                 ..
             } = scratch;
@@ -203,6 +280,15 @@ impl Prefilter {
                         return;
                     }
                     *seen = generation;
+                    for &g in self
+                        .anchor_groups
+                        .get(id as usize)
+                        .map_or(&[][..], Vec::as_slice)
+                    {
+                        if let Some(s) = group_seen.get_mut(g as usize) {
+                            *s = generation;
+                        }
+                    }
                     for &slot in self.targets.get(id as usize).map_or(&[][..], Vec::as_slice) {
                         if let Some(s) = slot_seen.get_mut(slot as usize)
                             && *s != generation
@@ -215,21 +301,20 @@ impl Prefilter {
             }
             for &slot in touched.iter() {
                 let complete = self.other_groups.get(slot as usize).is_some_and(|groups| {
-                    groups.iter().all(|g| {
-                        g.iter()
-                            .any(|&a| anchor_seen.get(a as usize) == Some(&generation))
-                    })
+                    groups
+                        .iter()
+                        .all(|&g| group_seen.get(g as usize) == Some(&generation))
                 });
-                if complete && let Some(&(rule, lang, pi)) = self.slots.get(slot as usize) {
+                if complete && let Some(&(rule, pi)) = self.slots.get(slot as usize) {
                     let bit = if pi >= 63 { u64::MAX } else { 1u64 << pi };
-                    out.push((rule, lang, bit));
+                    out.push((rule, bit));
                 }
             }
         }
-        out.sort_unstable_by_key(|&(r, l, _)| (r, l));
+        out.sort_unstable_by_key(|&(r, _)| r);
         out.dedup_by(|later, first| {
-            if (later.0, later.1) == (first.0, first.1) {
-                first.2 |= later.2;
+            if later.0 == first.0 {
+                first.1 |= later.1;
                 true
             } else {
                 false
@@ -1151,21 +1236,13 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
         let mut out: Vec<(u32, usize, Lang, u64)> = Vec::new();
         for bi in range.clone() {
             let b = &r.blocks[bi];
-            rules
-                .prefilter
-                .candidates(&b.norm.text, b.tokens(), &mut scratch, &mut cands);
-            if cands.is_empty() {
-                continue;
-            }
             let Some(lang) = r.lang_of(b) else {
                 continue;
             };
-            out.extend(
-                cands
-                    .iter()
-                    .filter(|c| c.1 == lang)
-                    .map(|&(ri, l, mask)| (ri, bi, l, mask)),
-            );
+            rules
+                .prefilter
+                .candidates(&b.norm.text, b.tokens(), lang, &mut scratch, &mut cands);
+            out.extend(cands.iter().map(|&(ri, mask)| (ri, bi, lang, mask)));
         }
         out
     });
@@ -1433,6 +1510,51 @@ fn near_ok(r: &Run<'_, '_>, h: &Hit, lang: Lang, scope: Scope, b: &Pattern, word
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The ids of the rules the prefilter lets through for `text` in `lang`.
+    fn candidate_ids(rules: &RuleSet, text: &str, lang: Lang) -> Vec<String> {
+        let n = normalise(text);
+        let toks = tokenize(&n.text);
+        let mut out = Vec::new();
+        rules.prefilter.candidates(
+            &n.text,
+            &toks,
+            lang,
+            &mut PrefilterScratch::default(),
+            &mut out,
+        );
+        out.iter()
+            .map(|&(ri, _)| rules.rules[ri as usize].header().id.clone())
+            .collect()
+    }
+
+    #[test]
+    fn prefilter_needs_every_group_and_looks_only_at_the_blocks_language() {
+        let rules = RuleSet::builtin().expect("shipped rules load");
+        let keeps = "All intellectual property rights in the deliverables shall remain with the Contractor.";
+        let en = candidate_ids(&rules, keeps, Lang::En);
+        assert!(
+            en.iter().any(|id| id == "copyright.supplier-keeps-ip"),
+            "{en:?}"
+        );
+        // The same words are no French or German clause.
+        for lang in [Lang::Fr, Lang::De] {
+            let other = candidate_ids(&rules, keeps, lang);
+            assert!(
+                !other.iter().any(|id| id == "copyright.supplier-keeps-ip"),
+                "{other:?}"
+            );
+        }
+        // "provide ... services" without any "may not" / "shall not": the negation lexicon's
+        // group is required although its words are short and common.
+        let plain =
+            "The Contractor shall provide the services described in Annex 2 from the start date.";
+        let ids = candidate_ids(&rules, plain, Lang::En);
+        assert!(!ids.iter().any(|id| id == "reuse.own-use-only"), "{ids:?}");
+        let forbids = "The Authority may not make the software available to other public bodies.";
+        let ids = candidate_ids(&rules, forbids, Lang::En);
+        assert!(ids.iter().any(|id| id == "reuse.own-use-only"), "{ids:?}");
+    }
 
     #[test]
     fn quick_language_guess_needs_a_clear_margin() {

@@ -902,12 +902,6 @@ fn is_common(word: &str) -> bool {
     word.len() <= 6 && SET.contains(word)
 }
 
-/// A set is selective when none of its anchors is a very common or very short word.
-fn is_selective(set: &[Anchor]) -> bool {
-    set.iter()
-        .all(|a| !is_common(&a.text) && a.text.chars().count() >= 3)
-}
-
 fn anchor_cost(set: &[Anchor]) -> f64 {
     set.iter()
         .map(|a| {
@@ -923,8 +917,6 @@ fn anchor_cost(set: &[Anchor]) -> f64 {
 pub struct AnchorGroup {
     anchors: std::sync::Arc<[Anchor]>,
     cost: f64,
-    /// [`is_selective`], computed once.
-    selective: bool,
 }
 
 impl AnchorGroup {
@@ -932,11 +924,9 @@ impl AnchorGroup {
         v.sort();
         v.dedup();
         let cost = anchor_cost(&v);
-        let selective = is_selective(&v);
         AnchorGroup {
             anchors: v.into(),
             cost,
-            selective,
         }
     }
 }
@@ -1095,22 +1085,18 @@ fn cross(acc: &[Clause], parts: &[Clause]) -> Vec<Clause> {
         .collect()
 }
 
-/// A clause as the prefilter uses it: groups cheapest first, without repeats, the common-word
-/// groups left out (except the cheapest), at most [`MAX_GROUPS`].
+/// A clause as the prefilter uses it: groups cheapest first, without repeats, at most
+/// [`MAX_GROUPS`]. Groups of common words stay: the prefilter marks a group once per block when
+/// one of its anchors is seen, so requiring it costs next to nothing, and a block without it is
+/// not a candidate. A 2-letter word ("ip", "vm") in a lexicon used to drop its whole group.
 fn tidy(mut clause: Clause) -> Clause {
     clause.sort_by(|a, b| a.cost.total_cmp(&b.cost));
     clause.dedup_by(|a, b| a.anchors == b.anchors);
+    clause.truncate(MAX_GROUPS);
     clause
-        .into_iter()
-        .enumerate()
-        .filter(|(i, g)| *i == 0 || g.selective)
-        .map(|(_, g)| g)
-        .take(MAX_GROUPS)
-        .collect()
 }
 
-/// Most anchor sets the prefilter requires of one pattern; sets with a very common word are
-/// left out (every block has "the"), except the cheapest one.
+/// Most anchor sets the prefilter requires of one pattern (the cheapest ones).
 const MAX_GROUPS: usize = 6;
 
 /// Consuming instructions in the epsilon closure of instruction 0.
@@ -1637,12 +1623,13 @@ mod tests {
             clauses_of("(source|object) code"),
             owned(&[&[&["code"], &["object", "source"]]])
         );
-        // The cross product of two phrase groups.
+        // The cross product of two phrase groups. Common words ("of") are required too: the
+        // prefilter marks their groups once per block, so they cost next to nothing.
         assert_eq!(
             clauses_of("(end of contract|contract expiry) ...8 (exit plan|handover)"),
             owned(&[
-                &[&["contract"], &["end"], &["exit"], &["plan"]],
-                &[&["contract"], &["end"], &["handover"]],
+                &[&["contract"], &["end"], &["exit"], &["of"], &["plan"]],
+                &[&["contract"], &["end"], &["handover"], &["of"]],
                 &[&["contract"], &["exit"], &["expiry"], &["plan"]],
                 &[&["contract"], &["expiry"], &["handover"]],
             ])
