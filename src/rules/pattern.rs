@@ -242,7 +242,13 @@ pub struct PhraseSet {
     /// [`PhraseSet::anchors`], computed once: lexicons and the brand catalogue are shared by
     /// many patterns.
     anchor_cache: std::sync::OnceLock<Option<AnchorGroup>>,
+    /// Phrases whose first word is a prefix or a stem, in order.
     other_first: Vec<u32>,
+    /// The same phrases by the start bucket of their first word ([`WordTest::start_bucket`]),
+    /// sorted by (bucket, phrase); those without a bucket are in `other_any`. A word is then
+    /// tried only against the phrases that can start with it.
+    other_by_bucket: Vec<(u8, u32)>,
+    other_any: Vec<u32>,
 }
 
 impl PhraseSet {
@@ -264,7 +270,7 @@ impl PhraseSet {
         let idx = u32::try_from(self.phrases.len()).map_err(|_| err("too many entries"))?;
         match &tests[0] {
             WordTest::Exact(w) => self.add_first(w, idx),
-            _ => self.other_first.push(idx),
+            _ => self.add_other(tests[0].start_bucket(), idx),
         }
         self.phrases.push((tests, tag));
         self.anchor_cache = std::sync::OnceLock::new();
@@ -281,10 +287,52 @@ impl PhraseSet {
                 let w = w.clone();
                 self.add_first(&w, idx);
             }
-            _ => self.other_first.push(idx),
+            first => {
+                let bucket = first.and_then(WordTest::start_bucket);
+                self.add_other(bucket, idx);
+            }
         }
         self.phrases.push((tests, tag));
         self.anchor_cache = std::sync::OnceLock::new();
+    }
+
+    fn add_other(&mut self, bucket: Option<u8>, idx: u32) {
+        self.other_first.push(idx);
+        match bucket {
+            Some(b) => {
+                let at = self.other_by_bucket.partition_point(|&e| e < (b, idx));
+                self.other_by_bucket.insert(at, (b, idx));
+            }
+            None => self.other_any.push(idx),
+        }
+    }
+
+    /// The phrases with a prefix or stem first word that word `at` may start, in order.
+    fn others_for(&self, input: &Input<'_>, at: usize, mut f: impl FnMut(u32)) {
+        if self.other_first.is_empty() {
+            return;
+        }
+        let b = input.bucket(at);
+        let from = self.other_by_bucket.partition_point(|&(x, _)| x < b);
+        let mut bucketed = self.other_by_bucket[from..]
+            .iter()
+            .take_while(|&&(x, _)| x == b)
+            .map(|&(_, i)| i)
+            .peekable();
+        let mut any = self.other_any.iter().copied().peekable();
+        // Merged in phrase order, as the phrases were added.
+        loop {
+            let next = match (bucketed.peek(), any.peek()) {
+                (Some(&x), Some(&y)) if x < y => bucketed.next(),
+                (Some(_), Some(_)) | (None, Some(_)) => any.next(),
+                (Some(_), None) => bucketed.next(),
+                (None, None) => None,
+            };
+            match next {
+                Some(i) => f(i),
+                None => break,
+            }
+        }
     }
 
     fn add_first(&mut self, word: &str, idx: u32) {
@@ -316,13 +364,13 @@ impl PhraseSet {
             .get(&input.hash(at))
             .map(|v| v.as_slice())
             .unwrap_or(&[]);
-        for &i in exact.iter().chain(self.other_first.iter()) {
+        let mut try_phrase = |i: u32| {
             let Some((tests, tag)) = self.phrases.get(i as usize) else {
-                continue;
+                return;
             };
             let end = at + tests.len();
             if end > limit {
-                continue;
+                return;
             }
             if tests
                 .iter()
@@ -331,18 +379,28 @@ impl PhraseSet {
             {
                 f(end, *tag);
             }
+        };
+        for &i in exact {
+            try_phrase(i);
         }
+        self.others_for(input, at, try_phrase);
     }
 
     /// True when some phrase could start at word `at` (its first word test passes).
     pub fn starts_at(&self, input: &Input<'_>, at: usize) -> bool {
-        self.by_first.contains_key(&input.hash(at))
-            || self.other_first.iter().any(|&i| {
-                self.phrases
+        if self.by_first.contains_key(&input.hash(at)) {
+            return true;
+        }
+        let mut found = false;
+        self.others_for(input, at, |i| {
+            found = found
+                || self
+                    .phrases
                     .get(i as usize)
                     .and_then(|(t, _)| t.first())
-                    .is_some_and(|t| t.matches(input, at))
-            })
+                    .is_some_and(|t| t.matches(input, at));
+        });
+        found
     }
 
     /// The start buckets of every phrase's first word.
@@ -1430,6 +1488,44 @@ mod tests {
             brands: &brands,
         };
         Pattern::compile(pattern, &ctx)
+    }
+
+    #[test]
+    fn lexicon_phrases_starting_with_a_prefix_or_stem_match_in_phrase_order() {
+        let mut set = PhraseSet::default();
+        // Tags tell the entries apart: bucketed prefixes and stems, a short prefix without a
+        // bucket, and an exact word, mixed.
+        for (i, entry) in [
+            "licen* fee",
+            "li*",
+            "~deliver",
+            "licen*",
+            "fee",
+            "~deliver fee",
+        ]
+        .iter()
+        .enumerate()
+        {
+            set.add(entry, Lang::En, Some(i as u32)).unwrap();
+        }
+        let matches = |text: &str| {
+            let n = normalise(text);
+            let toks = tokenize(&n.text);
+            let input = Input::new(&n.text, &toks, Lang::En);
+            let mut out = Vec::new();
+            set.each_match(&input, 0, toks.len(), &mut |end, tag| out.push((end, tag)));
+            (out, set.starts_at(&input, 0))
+        };
+        assert_eq!(
+            matches("licence fee"),
+            (vec![(2, Some(0)), (1, Some(1)), (1, Some(3))], true)
+        );
+        assert_eq!(
+            matches("delivered fee"),
+            (vec![(1, Some(2)), (2, Some(5))], true)
+        );
+        assert_eq!(matches("fee"), (vec![(1, Some(4))], true));
+        assert_eq!(matches("contract fee"), (vec![], false));
     }
 
     fn find(pattern: &str, text: &str) -> Vec<String> {
