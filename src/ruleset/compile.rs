@@ -230,7 +230,12 @@ struct Parsed<'p> {
     file: &'p SourceFile,
     langs: Vec<Lang>,
     raw: RawFile,
+    /// Line starts of the file: every rule and section asks for its line and column.
+    lines: super::LineIndex,
 }
+
+/// A language section of a rule: its file, the section, its language and the file's lines.
+type Section<'p> = (&'p SourceFile, &'p RawRule, Lang, &'p super::LineIndex);
 
 fn diag(file: &SourceFile, span: Range<usize>, level: Level, msg: impl Into<String>) -> Diagnostic {
     Diagnostic::at(&file.path, &file.text, span.start, level, msg)
@@ -310,7 +315,13 @@ pub fn build_for(
     for ((file, langs), (raw, d)) in to_parse.into_iter().zip(results) {
         diags.extend(d);
         if let Some(raw) = raw {
-            parsed.push(Parsed { file, langs, raw });
+            let lines = super::LineIndex::new(&file.text);
+            parsed.push(Parsed {
+                file,
+                langs,
+                raw,
+                lines,
+            });
         }
     }
 
@@ -414,12 +425,12 @@ pub fn build_for(
     // Definitions and language sections.
     let mut defs: Vec<(&SourceFile, &RawRule)> = Vec::new();
     let mut def_at: HashMap<&str, String> = HashMap::new();
-    let mut sections: HashMap<&str, Vec<(&SourceFile, &RawRule, Lang)>> = HashMap::new();
+    let mut sections: HashMap<&str, Vec<Section<'_>>> = HashMap::new();
     let mut section_at: HashMap<(&str, Lang), String> = HashMap::new();
     for pf in &parsed {
         for r in &pf.raw.rule {
             let id = r.id.get_ref().as_str();
-            let (l, c) = super::line_col(&pf.file.text, r.id.span().start);
+            let (l, c) = pf.lines.line_col(&pf.file.text, r.id.span().start);
             let here = format!("{}:{l}:{c}", pf.file.path);
             match &r.lang {
                 None => {
@@ -466,7 +477,10 @@ pub fn build_for(
                     }
                     section_at.insert((id, lang), here);
                     if wanted(lang) {
-                        sections.entry(id).or_default().push((pf.file, r, lang));
+                        sections
+                            .entry(id)
+                            .or_default()
+                            .push((pf.file, r, lang, &pf.lines));
                     }
                 }
             }
@@ -474,7 +488,7 @@ pub fn build_for(
     }
     for (id, secs) in &sections {
         if !def_at.contains_key(id) {
-            for (file, r, lang) in secs {
+            for (file, r, lang, _) in secs {
                 diags.push(diag(
                     file,
                     r.id.span(),
@@ -659,7 +673,7 @@ const KIND_KEYS: &[(&str, &[&str])] = &[
 fn compile_rule(
     file: &SourceFile,
     def: &RawRule,
-    secs: &[(&SourceFile, &RawRule, Lang)],
+    secs: &[Section<'_>],
     lexicons: &HashMap<Lang, HashMap<String, Arc<PhraseSet>>>,
     empty_lex: &HashMap<String, Arc<PhraseSet>>,
     brands: &Arc<PhraseSet>,
@@ -878,7 +892,7 @@ fn compile_rule(
     let mut cond_langs = BTreeMap::new();
     let mut sub_langs = BTreeMap::new();
     let mut topic_langs = BTreeMap::new();
-    for (sfile, sec, lang) in secs {
+    for (sfile, sec, lang, lines) in secs {
         for (key, span) in sec.definition_keys() {
             diags.push(diag(
                 sfile,
@@ -921,7 +935,7 @@ fn compile_rule(
             localised.insert(*lang, texts);
         }
         // Tests.
-        let (l, c) = super::line_col(&sfile.text, sec.id.span().start);
+        let (l, c) = lines.line_col(&sfile.text, sec.id.span().start);
         let origin = format!("{}:{l}:{c}", sfile.path);
         let t = sec.tests.as_ref();
         let flag: Vec<String> = t.map(|t| t.get_ref().flag.clone()).unwrap_or_default();

@@ -90,6 +90,36 @@ impl Diagnostic {
 }
 
 /// 1-based line and column (in chars) of byte `offset` in `text`.
+/// The starts of a text's lines, for many [`line_col`] look-ups in one file: each is a binary
+/// search instead of a scan from the start of the file.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        LineIndex { starts }
+    }
+
+    /// Like [`line_col`]; `text` must be the text the index was made from.
+    pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let line_start = self.starts.get(line - 1).copied().unwrap_or(0).min(offset);
+        let col = text
+            .get(line_start..offset)
+            .map_or(0, |t| t.chars().count())
+            + 1;
+        (line, col)
+    }
+}
+
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
@@ -330,6 +360,26 @@ pub fn explain(set: &RuleSet, id: &str, lang: Option<crate::lang::Lang>) -> Opti
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_index_agrees_with_line_col_at_every_offset() {
+        for text in [
+            "",
+            "\n",
+            "a",
+            "id = \"x\"\r\ntitle = \"Œuvre ß\"\n\n[[rule]]\nlang = \"fr\" # ü\n",
+            "no newline at the end",
+        ] {
+            let index = LineIndex::new(text);
+            for offset in 0..=text.len() + 2 {
+                assert_eq!(
+                    index.line_col(text, offset),
+                    line_col(text, offset),
+                    "{text:?} at {offset}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn line_col_counts_chars() {
