@@ -1,9 +1,10 @@
 //! The one loop that runs a compiled [`RuleSet`] over a [`Document`] and produces findings and
 //! topic hits.
 //!
-//! Per body block: normalise and tokenise once, walk a trie of the anchor words of every pattern
-//! of every rule from each word start (the prefilter, [`anchors`]), and only for blocks with a
-//! candidate split into sentences, tell the language and run the candidate rules' NFAs. `unless`,
+//! Per body block: normalise and tokenise once, tell the language, walk the trie of the anchor
+//! words of every pattern of that language's rules from each word start (the prefilter,
+//! [`anchors`]), and only for blocks with a candidate split into sentences and run the candidate
+//! rules' NFAs. `unless`,
 //! negation, `near` and `then` are then looked for in the rule's scope around each match
 //! (sentence, block, clause or document). `require` rules run last, against the topics and
 //! matches of the whole document, and only for the document kinds they apply to (see [`kind`]).
