@@ -55,17 +55,12 @@ const BYTE_KIND: [u8; 256] = {
     t
 };
 
-/// The length of the non-ASCII character at `i` when it is a word character.
-fn word_char_at(text: &str, i: usize) -> Option<usize> {
-    let c = text.get(i..)?.chars().next()?;
-    is_word_char(c).then(|| c.len_utf8())
-}
-
-/// The length of the character at `i` (1 when `i` is not on a character boundary).
-fn char_len_at(text: &str, i: usize) -> usize {
+/// Whether the character at byte `i` is a word character, and its length (a lone byte that is
+/// not a character start counts as one non-word byte).
+fn char_at(text: &str, i: usize) -> (bool, usize) {
     text.get(i..)
         .and_then(|t| t.chars().next())
-        .map_or(1, char::len_utf8)
+        .map_or((false, 1), |c| (is_word_char(c), c.len_utf8()))
 }
 
 /// Splits normalised text into words. Runs of ASCII letters and digits and of ASCII separators
@@ -84,9 +79,12 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         if i >= n {
             break;
         }
-        if kind(i) == 2 && word_char_at(text, i).is_none() {
-            i += char_len_at(text, i);
-            continue;
+        if kind(i) == 2 {
+            let (word, len) = char_at(text, i);
+            if !word {
+                i += len;
+                continue;
+            }
         }
         // A word: ASCII runs, and non-ASCII word characters between them.
         let start = i;
@@ -94,12 +92,12 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             while i < n && kind(i) == 1 {
                 i += 1;
             }
-            if i < n
-                && kind(i) == 2
-                && let Some(len) = word_char_at(text, i)
-            {
-                i += len;
-                continue;
+            if i < n && kind(i) == 2 {
+                let (word, len) = char_at(text, i);
+                if word {
+                    i += len;
+                    continue;
+                }
             }
             break;
         }

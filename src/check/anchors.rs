@@ -174,8 +174,9 @@ impl WordTrie {
         }
     }
 
-    /// Nodes and byte classes (for the docs and tests).
-    pub fn size(&self) -> (usize, usize) {
+    /// Nodes and byte classes.
+    #[cfg(test)]
+    fn size(&self) -> (usize, usize) {
         (self.ids.len(), self.stride)
     }
 }

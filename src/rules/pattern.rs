@@ -242,11 +242,9 @@ pub struct PhraseSet {
     /// [`PhraseSet::anchors`], computed once: lexicons and the brand catalogue are shared by
     /// many patterns.
     anchor_cache: std::sync::OnceLock<Option<AnchorGroup>>,
-    /// Phrases whose first word is a prefix or a stem, in order.
-    other_first: Vec<u32>,
-    /// The same phrases by the start bucket of their first word ([`WordTest::start_bucket`]),
-    /// sorted by (bucket, phrase); those without a bucket are in `other_any`. A word is then
-    /// tried only against the phrases that can start with it.
+    /// Phrases whose first word is a prefix or a stem, by the start bucket of that word
+    /// ([`WordTest::start_bucket`]), sorted by (bucket, phrase); those without a bucket are in
+    /// `other_any`, in order. A word is tried only against the phrases that can start with it.
     other_by_bucket: Vec<(u8, u32)>,
     other_any: Vec<u32>,
 }
@@ -297,7 +295,6 @@ impl PhraseSet {
     }
 
     fn add_other(&mut self, bucket: Option<u8>, idx: u32) {
-        self.other_first.push(idx);
         match bucket {
             Some(b) => {
                 let at = self.other_by_bucket.partition_point(|&e| e < (b, idx));
@@ -307,32 +304,32 @@ impl PhraseSet {
         }
     }
 
-    /// The phrases with a prefix or stem first word that word `at` may start, in order.
-    fn others_for(&self, input: &Input<'_>, at: usize, mut f: impl FnMut(u32)) {
-        if self.other_first.is_empty() {
-            return;
-        }
-        let b = input.bucket(at);
+    /// True when some phrase starts with a prefix or a stem.
+    fn has_other_first(&self) -> bool {
+        !self.other_by_bucket.is_empty() || !self.other_any.is_empty()
+    }
+
+    /// The phrases with a prefix or stem first word that word `at` may start, in phrase order
+    /// (the bucket's phrases merged with those without a bucket).
+    fn others_for(&self, input: &Input<'_>, at: usize) -> impl Iterator<Item = u32> + '_ {
+        let b = if self.has_other_first() {
+            input.bucket(at)
+        } else {
+            0
+        };
         let from = self.other_by_bucket.partition_point(|&(x, _)| x < b);
         let mut bucketed = self.other_by_bucket[from..]
             .iter()
-            .take_while(|&&(x, _)| x == b)
+            .take_while(move |&&(x, _)| x == b)
             .map(|&(_, i)| i)
             .peekable();
         let mut any = self.other_any.iter().copied().peekable();
-        // Merged in phrase order, as the phrases were added.
-        loop {
-            let next = match (bucketed.peek(), any.peek()) {
-                (Some(&x), Some(&y)) if x < y => bucketed.next(),
-                (Some(_), Some(_)) | (None, Some(_)) => any.next(),
-                (Some(_), None) => bucketed.next(),
-                (None, None) => None,
-            };
-            match next {
-                Some(i) => f(i),
-                None => break,
-            }
-        }
+        std::iter::from_fn(move || match (bucketed.peek(), any.peek()) {
+            (Some(&x), Some(&y)) if x < y => bucketed.next(),
+            (_, Some(_)) => any.next(),
+            (Some(_), None) => bucketed.next(),
+            (None, None) => None,
+        })
     }
 
     fn add_first(&mut self, word: &str, idx: u32) {
@@ -364,13 +361,13 @@ impl PhraseSet {
             .get(&input.hash(at))
             .map(|v| v.as_slice())
             .unwrap_or(&[]);
-        let mut try_phrase = |i: u32| {
+        for i in exact.iter().copied().chain(self.others_for(input, at)) {
             let Some((tests, tag)) = self.phrases.get(i as usize) else {
-                return;
+                continue;
             };
             let end = at + tests.len();
             if end > limit {
-                return;
+                continue;
             }
             if tests
                 .iter()
@@ -379,28 +376,18 @@ impl PhraseSet {
             {
                 f(end, *tag);
             }
-        };
-        for &i in exact {
-            try_phrase(i);
         }
-        self.others_for(input, at, try_phrase);
     }
 
     /// True when some phrase could start at word `at` (its first word test passes).
     pub fn starts_at(&self, input: &Input<'_>, at: usize) -> bool {
-        if self.by_first.contains_key(&input.hash(at)) {
-            return true;
-        }
-        let mut found = false;
-        self.others_for(input, at, |i| {
-            found = found
-                || self
-                    .phrases
+        self.by_first.contains_key(&input.hash(at))
+            || self.others_for(input, at).any(|i| {
+                self.phrases
                     .get(i as usize)
                     .and_then(|(t, _)| t.first())
-                    .is_some_and(|t| t.matches(input, at));
-        });
-        found
+                    .is_some_and(|t| t.matches(input, at))
+            })
     }
 
     /// The start buckets of every phrase's first word.
@@ -408,11 +395,11 @@ impl PhraseSet {
         for w in &self.first_exact {
             mask.insert(bucket(w));
         }
-        for &i in &self.other_first {
-            match self.phrases.get(i as usize).and_then(|(t, _)| t.first()) {
-                Some(t) => mask.insert_or_all(t.start_bucket()),
-                None => *mask = BucketMask::ALL,
-            }
+        for &(b, _) in &self.other_by_bucket {
+            mask.insert(b);
+        }
+        if !self.other_any.is_empty() {
+            *mask = BucketMask::ALL;
         }
     }
 
@@ -1255,7 +1242,7 @@ impl Pattern {
                     if let Some(set) = c.sets.get(*i) {
                         set.start_buckets(&mut start_mask);
                         first_words.extend(set.by_first.keys().copied());
-                        if !set.other_first.is_empty() {
+                        if set.has_other_first() {
                             first.push(pc);
                         }
                     }

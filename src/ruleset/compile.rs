@@ -507,9 +507,15 @@ pub fn build_for(
                 .map(Vec::as_slice)
                 .unwrap_or(&[]);
             let mut d = Vec::new();
+            // Every definition kept in `defs` is the first of its id: its place is `def_at`'s.
+            let origin = def_at
+                .get(def.id.get_ref().as_str())
+                .cloned()
+                .unwrap_or_default();
             let rule = compile_rule(
                 file,
                 def,
+                origin,
                 secs,
                 &lexicons,
                 &empty_lex,
@@ -673,6 +679,7 @@ const KIND_KEYS: &[(&str, &[&str])] = &[
 fn compile_rule(
     file: &SourceFile,
     def: &RawRule,
+    origin: String,
     secs: &[Section<'_>],
     lexicons: &HashMap<Lang, HashMap<String, Arc<PhraseSet>>>,
     empty_lex: &HashMap<String, Arc<PhraseSet>>,
@@ -1069,10 +1076,7 @@ fn compile_rule(
             .is_some_and(|b| *b.get_ref()),
         localised,
         tests,
-        origin: {
-            let (l, c) = super::line_col(&file.text, id_span.start);
-            format!("{}:{l}:{c}", file.path)
-        },
+        origin,
     };
     Some(match kind? {
         "flag" => Rule::Flag(FlagRule {
