@@ -209,7 +209,7 @@ pub fn normalise(input: &str) -> NormText {
         // Fast path: a run of plain ASCII (no hyphen, no white space other than ' ', no
         // backquote) maps byte for byte, lower-cased. The last byte of a run stays for the slow
         // path when a combining mark follows it.
-        let mut j = i;
+        let mut j = plain_ascii_run(bytes, i);
         while j < bytes.len() && is_plain_ascii(bytes[j]) {
             j += 1;
         }
@@ -304,6 +304,33 @@ fn is_plain_ascii(b: u8) -> bool {
     (b.is_ascii_graphic() || b == b' ') && b != b'-' && b != b'`'
 }
 
+/// Skips plain ASCII ([`is_plain_ascii`]) from `i` eight bytes at a time and returns where the
+/// first block of eight that is not all plain starts (the caller finishes byte by byte).
+fn plain_ascii_run(bytes: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Exact for "is some byte zero" (borrows only ever run past a zero byte).
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH != 0;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(b);
+        // Bytes of 0x80 and above, and below 0x20: with the high bits clear, adding 0x60 to
+        // each byte sets the high bit exactly for 0x20 and above (no carries across bytes).
+        if x & HIGH != 0 || (x + ONES * 0x60) & HIGH != HIGH {
+            break;
+        }
+        if has_zero(x ^ (ONES * 0x7f)) || has_zero(x ^ (ONES * u64::from(b'-'))) {
+            break;
+        }
+        if has_zero(x ^ (ONES * u64::from(b'`'))) {
+            break;
+        }
+        i += 8;
+    }
+    i
+}
+
 fn starts_with_mark(s: &str) -> bool {
     s.chars()
         .next()
@@ -330,6 +357,33 @@ pub fn normalise_str(s: &str) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn plain_ascii_run_stops_at_the_first_block_of_eight_with_any_other_byte() {
+        let reference = |bytes: &[u8], mut i: usize| {
+            while bytes
+                .get(i..i + 8)
+                .is_some_and(|c| c.iter().all(|&b| is_plain_ascii(b)))
+            {
+                i += 8;
+            }
+            i
+        };
+        for v in 0..=255u8 {
+            for at in 0..24 {
+                let mut buf = b"abcdefgh ijklmno pqr.,;:".to_vec();
+                buf[at] = v;
+                for from in 0..9 {
+                    assert_eq!(
+                        plain_ascii_run(&buf, from),
+                        reference(&buf, from),
+                        "byte {v:#x} at {at}, from {from}"
+                    );
+                }
+            }
+        }
+        assert_eq!(plain_ascii_run(b"short", 0), 0);
+    }
 
     #[test]
     fn normalises_table() {

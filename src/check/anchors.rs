@@ -110,7 +110,7 @@ impl WordTrieBuilder {
         }
         WordTrie {
             classes,
-            stride,
+            recip: (1u64 << RECIP_SHIFT).div_ceil(stride as u64),
             trans,
             ids,
             flat,
@@ -121,12 +121,18 @@ impl WordTrieBuilder {
 /// Flag of a transition into a node where anchors end.
 const HAS_IDS: u32 = 1 << 31;
 
+const RECIP_SHIFT: u32 = 32;
+
 /// A frozen byte trie over anchors, one dense row of transitions per node. Node 0 is the root;
 /// transition 0 is dead (no node points back at the root).
 #[derive(Debug, Clone)]
 pub struct WordTrie {
     classes: [u8; 256],
-    stride: usize,
+    /// `ceil(2^RECIP_SHIFT / stride)`, `stride` being the number of byte classes. A node's
+    /// offset times this, shifted down, is the node's index: offsets are exact multiples of the
+    /// stride below 2^31, so the product fits in 64 bits and is off by less than one. This
+    /// spares a division at every node where anchors end.
+    recip: u64,
     trans: Vec<u32>,
     /// Per node: where its anchors start in `flat`, and how many of them are prefix anchors
     /// (the word anchors follow up to the next node's start).
@@ -156,7 +162,7 @@ impl WordTrie {
             if next & HAS_IDS == 0 {
                 continue;
             }
-            let node = off / self.stride;
+            let node = ((off as u64 * self.recip) >> RECIP_SHIFT) as usize;
             let (start, prefixes) = self.ids.get(node).copied().unwrap_or((0, 0));
             let end = self
                 .ids
@@ -177,7 +183,8 @@ impl WordTrie {
     /// Nodes and byte classes.
     #[cfg(test)]
     fn size(&self) -> (usize, usize) {
-        (self.ids.len(), self.stride)
+        let stride = self.classes.iter().max().map_or(1, |&c| usize::from(c) + 1);
+        (self.ids.len(), stride)
     }
 }
 
@@ -221,6 +228,17 @@ mod tests {
         assert_eq!(found(&t, "l\u{e9}"), Vec::<u32>::new());
         // The dead class and one per byte used: l i c e n s o u r v and the two bytes of œ.
         assert_eq!(t.size().1, 13);
+    }
+
+    #[test]
+    fn node_index_by_reciprocal_is_exact() {
+        for stride in 1u64..=257 {
+            let recip = (1u64 << RECIP_SHIFT).div_ceil(stride);
+            let max = (u64::from(HAS_IDS) - 1) / stride;
+            for k in (0..64).chain(max - 64..=max).chain((0..max).step_by(9973)) {
+                assert_eq!((k * stride * recip) >> RECIP_SHIFT, k, "stride {stride}");
+            }
+        }
     }
 
     #[test]
