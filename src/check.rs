@@ -270,7 +270,7 @@ impl LangFilter {
                 ..
             } = scratch;
             for t in tokens {
-                let Some(word) = bytes.get(t.start..t.end) else {
+                let Some(word) = bytes.get(t.range()) else {
                     continue;
                 };
                 self.trie.walk(word, |id| {
@@ -393,7 +393,7 @@ impl PBlock<'_> {
             let mut t = 0;
             for s in &byte_sents {
                 let start = t;
-                while t < toks.len() && toks[t].start < s.end {
+                while t < toks.len() && toks[t].start() < s.end {
                     t += 1;
                 }
                 out.push(start..t);
@@ -420,7 +420,7 @@ impl PBlock<'_> {
             toks.get(r.start),
             r.end.checked_sub(1).and_then(|e| toks.get(e)),
         ) {
-            (Some(a), Some(b)) => a.start..b.end,
+            (Some(a), Some(b)) => a.start()..b.end(),
             _ => 0..0,
         }
     }
@@ -745,8 +745,8 @@ impl<'d, 'r> Run<'d, 'r> {
                         continue;
                     }
                     let bytes = r.start + m.start()..r.start + m.end();
-                    let ws = toks.partition_point(|t| t.end <= bytes.start);
-                    let we = toks.partition_point(|t| t.start < bytes.end).max(ws);
+                    let ws = toks.partition_point(|t| t.end() <= bytes.start);
+                    let we = toks.partition_point(|t| t.start() < bytes.end).max(ws);
                     out.push(Hit {
                         block: bi,
                         words: ws..we,
@@ -964,12 +964,12 @@ fn is_negation_cue(input: &Input<'_>, i: usize, sent_end: usize, lang: Lang) -> 
     let next_is_apostrophe = input
         .tokens
         .get(i)
-        .and_then(|t| input.text.get(t.end..t.end + 1))
+        .and_then(|t| input.text.get(t.end()..t.end() + 1))
         == Some("'");
     let prev_is_apostrophe = input
         .tokens
         .get(i)
-        .and_then(|t| t.start.checked_sub(1))
+        .and_then(|t| t.start().checked_sub(1))
         .and_then(|s| input.text.get(s..s + 1))
         == Some("'");
     match lang {

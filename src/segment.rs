@@ -19,16 +19,37 @@ use crate::normalise::NormText;
 #[cfg(test)]
 use crate::normalise::normalise;
 
-/// A word: a byte range in normalised text.
+/// A word: a byte range in normalised text. Offsets are 32-bit (a block is far below 4 GiB;
+/// [`tokenize`] stops at that size), which halves the memory of a large document's words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Token {
-    pub start: usize,
-    pub end: usize,
+    start: u32,
+    end: u32,
 }
 
 impl Token {
+    /// The word at bytes `start..end`; `None` when an offset does not fit in 32 bits.
+    pub fn new(start: usize, end: usize) -> Option<Token> {
+        Some(Token {
+            start: u32::try_from(start).ok()?,
+            end: u32::try_from(end).ok()?,
+        })
+    }
+
+    pub fn start(&self) -> usize {
+        self.start as usize
+    }
+
+    pub fn end(&self) -> usize {
+        self.end as usize
+    }
+
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.start()..self.end()
+    }
+
     pub fn text<'a>(&self, text: &'a str) -> &'a str {
-        text.get(self.start..self.end).unwrap_or("")
+        text.get(self.range()).unwrap_or("")
     }
 }
 
@@ -101,7 +122,10 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             }
             break;
         }
-        out.push(Token { start, end: i });
+        match Token::new(start, i) {
+            Some(t) => out.push(t),
+            None => break,
+        }
     }
     out
 }
@@ -315,6 +339,15 @@ mod tests {
             .collect()
     }
 
+    #[test]
+    fn token_offsets_are_32_bit() {
+        let t = Token::new(3, 9).expect("small offsets fit");
+        assert_eq!((t.start(), t.end(), t.range()), (3, 9, 3..9));
+        assert_eq!(t.text("an example"), "exampl");
+        assert_eq!(Token::new(0, 1 << 32), None);
+        assert_eq!(std::mem::size_of::<Token>(), 8);
+    }
+
     /// The definition, one character at a time: words are maximal runs of word characters.
     fn tokenize_by_chars(text: &str) -> Vec<Token> {
         let mut out = Vec::new();
@@ -323,17 +356,14 @@ mod tests {
             match (is_word_char(c), start) {
                 (true, None) => start = Some(i),
                 (false, Some(s)) => {
-                    out.push(Token { start: s, end: i });
+                    out.extend(Token::new(s, i));
                     start = None;
                 }
                 _ => {}
             }
         }
         if let Some(s) = start {
-            out.push(Token {
-                start: s,
-                end: text.len(),
-            });
+            out.extend(Token::new(s, text.len()));
         }
         out
     }

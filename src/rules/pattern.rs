@@ -1559,8 +1559,8 @@ mod tests {
         p.find_iter(&input, 0..toks.len())
             .into_iter()
             .map(|m| {
-                let s = toks[m.start].start;
-                let e = toks[m.end - 1].end;
+                let s = toks[m.start].start();
+                let e = toks[m.end - 1].end();
                 let mut t = n.text[s..e].to_string();
                 if let Some(b) = m.brand {
                     t.push_str(&format!(" #{b}"));
