@@ -29,7 +29,9 @@ pub struct Near {
 #[derive(Debug, Clone, Default)]
 pub struct Regexes {
     sources: Vec<String>,
-    set: Option<regex::RegexSet>,
+    /// Built on first use, like `each`: most documents never pass the gate, and building the
+    /// set cost more than a 100-page DOCX's whole check.
+    set: OnceLock<Option<regex::RegexSet>>,
     each: OnceLock<Vec<Regex>>,
     gate: Option<Gate>,
 }
@@ -79,14 +81,6 @@ impl Regexes {
 
     /// From the sources, with the single regexes when already compiled.
     pub fn new(sources: Vec<String>, each: Option<Vec<Regex>>) -> Regexes {
-        let set = (sources.len() > 1)
-            .then(|| {
-                regex::RegexSetBuilder::new(&sources)
-                    .size_limit(Self::SIZE_LIMIT * 4)
-                    .build()
-                    .ok()
-            })
-            .flatten();
         let cell = OnceLock::new();
         if let Some(each) = each {
             let _ = cell.set(each);
@@ -94,7 +88,7 @@ impl Regexes {
         let gate = required_literals(&sources).map(Gate::new);
         Regexes {
             sources,
-            set,
+            set: OnceLock::new(),
             each: cell,
             gate,
         }
@@ -111,7 +105,18 @@ impl Regexes {
 
     /// All of them in one set (`None` with fewer than two).
     pub fn set(&self) -> Option<&regex::RegexSet> {
-        self.set.as_ref()
+        self.set
+            .get_or_init(|| {
+                (self.sources.len() > 1)
+                    .then(|| {
+                        regex::RegexSetBuilder::new(&self.sources)
+                            .size_limit(Self::SIZE_LIMIT * 4)
+                            .build()
+                            .ok()
+                    })
+                    .flatten()
+            })
+            .as_ref()
     }
 
     /// The single regexes, compiled on first use. A source that does not compile is left out:
@@ -280,6 +285,29 @@ mod tests {
                 .map(|l| String::from_utf8(l).unwrap())
                 .collect()
         })
+    }
+
+    #[test]
+    fn regexes_are_compiled_on_first_use() {
+        let r = Regexes::new(
+            vec![
+                r"notice period of [0-9]+ months".to_string(),
+                r"renewed for [0-9]+ years".to_string(),
+            ],
+            None,
+        );
+        assert!(r.set.get().is_none() && r.each.get().is_none());
+        let text = "with a notice period of 12 months";
+        assert!(r.gate().is_some_and(|g| g.is_match(text)));
+        let set = r.set().expect("two sources make a set");
+        assert_eq!(set.matches(text).into_iter().collect::<Vec<_>>(), vec![0]);
+        assert_eq!(r.each().len(), 2);
+        assert!(
+            Regexes::new(vec!["only one".to_string()], None)
+                .set()
+                .is_none()
+        );
+        assert_eq!(Regexes::new(vec!["(".to_string()], None).each().len(), 0);
     }
 
     #[test]

@@ -83,7 +83,8 @@ impl Cx<'_> {
     /// one; otherwise [`Regexes`] compiles them the first time their set matches.
     pub fn regexes(&mut self, list: Option<&Spanned<Vec<S>>>) -> Regexes {
         let list = list.map_or(&[][..], |l| l.get_ref().as_slice());
-        if !self.validate && list.len() > 1 {
+        // Packs that need no validation (the embedded ones) compile their regexes on first use.
+        if !self.validate {
             return Regexes::new(list.iter().map(|s| s.get_ref().clone()).collect(), None);
         }
         let mut out = Vec::new();
