@@ -19,8 +19,9 @@ use crate::normalise::NormText;
 #[cfg(test)]
 use crate::normalise::normalise;
 
-/// A word: a byte range in normalised text. Offsets are 32-bit (a block is far below 4 GiB;
-/// [`tokenize`] stops at that size), which halves the memory of a large document's words.
+/// A word: a byte range in normalised text. Offsets are 32-bit, which halves the memory of a
+/// large document's words: the reading limits keep a whole document's text under 512 MiB by
+/// default, and [`tokenize`] stops at 4 GiB should a raised limit let a block get that far.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Token {
     start: u32,

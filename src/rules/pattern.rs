@@ -1460,6 +1460,7 @@ impl Pattern {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::normalise::normalise;
 
     /// `word_hash` as first written: each eight-byte chunk, the last one zero-padded by a copy.
     fn word_hash_by_copy(word: &str) -> u64 {
@@ -1484,7 +1485,6 @@ mod tests {
         }
         assert_ne!(word_hash("licence"), word_hash("license"));
     }
-    use crate::normalise::normalise;
 
     fn ctx_sets() -> (HashMap<String, Arc<PhraseSet>>, Arc<PhraseSet>) {
         let mut lex = HashMap::new();

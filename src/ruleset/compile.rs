@@ -79,11 +79,11 @@ impl Cx<'_> {
         })
     }
 
-    /// The `regex` list. Each one is compiled here only when validating or when there is just
-    /// one; otherwise [`Regexes`] compiles them the first time their set matches.
+    /// The `regex` list. When validating, each one is compiled here, so that a bad one is
+    /// reported at its line; otherwise (the embedded packs, validated in the tests) [`Regexes`]
+    /// compiles them, and their set, the first time a block passes their gate.
     pub fn regexes(&mut self, list: Option<&Spanned<Vec<S>>>) -> Regexes {
         let list = list.map_or(&[][..], |l| l.get_ref().as_slice());
-        // Packs that need no validation (the embedded ones) compile their regexes on first use.
         if !self.validate {
             return Regexes::new(list.iter().map(|s| s.get_ref().clone()).collect(), None);
         }
