@@ -231,12 +231,12 @@ struct Parsed<'p> {
     file: &'p SourceFile,
     langs: Vec<Lang>,
     raw: RawFile,
-    /// Line starts of the file: every rule and section asks for its line and column.
-    lines: super::LineIndex,
+    /// Line starts of the file: every rule, section and brand asks for its line and column.
+    lines: super::LineIndex<'p>,
 }
 
 /// A language section of a rule: its file, the section, its language and the file's lines.
-type Section<'p> = (&'p SourceFile, &'p RawRule, Lang, &'p super::LineIndex);
+type Section<'p> = (&'p SourceFile, &'p RawRule, Lang, &'p super::LineIndex<'p>);
 
 fn diag(file: &SourceFile, span: Range<usize>, level: Level, msg: impl Into<String>) -> Diagnostic {
     Diagnostic::at(&file.path, &file.text, span.start, level, msg)
@@ -335,10 +335,7 @@ pub fn build_for(
             let idx = u32::try_from(brands.len()).unwrap_or(u32::MAX);
             for n in std::iter::once(&b.name).chain(b.aliases.iter()) {
                 let key = normalise_str(n.get_ref());
-                let here = {
-                    let (l, c) = super::line_col(&pf.file.text, n.span().start);
-                    format!("{}:{l}:{c}", pf.file.path)
-                };
+                let here = pf.lines.place(&pf.file.path, n.span().start);
                 if let Some(first) = brand_seen.get(&key) {
                     diags.push(diag(
                         pf.file,
@@ -431,8 +428,7 @@ pub fn build_for(
     for pf in &parsed {
         for r in &pf.raw.rule {
             let id = r.id.get_ref().as_str();
-            let (l, c) = pf.lines.line_col(&pf.file.text, r.id.span().start);
-            let here = format!("{}:{l}:{c}", pf.file.path);
+            let here = pf.lines.place(&pf.file.path, r.id.span().start);
             match &r.lang {
                 None => {
                     if let Some(first) = def_at.get(id) {
@@ -943,8 +939,7 @@ fn compile_rule(
             localised.insert(*lang, texts);
         }
         // Tests.
-        let (l, c) = lines.line_col(&sfile.text, sec.id.span().start);
-        let origin = format!("{}:{l}:{c}", sfile.path);
+        let origin = lines.place(&sfile.path, sec.id.span().start);
         let t = sec.tests.as_ref();
         let flag: Vec<String> = t.map(|t| t.get_ref().flag.clone()).unwrap_or_default();
         let clean: Vec<String> = t.map(|t| t.get_ref().clean.clone()).unwrap_or_default();

@@ -89,47 +89,59 @@ impl Diagnostic {
     }
 }
 
-/// 1-based line and column (in chars) of byte `offset` in `text`.
-/// The starts of a text's lines, for many [`line_col`] look-ups in one file: each is a binary
-/// search instead of a scan from the start of the file.
+/// The starts of a file's lines, for many look-ups in one file: each is a binary search instead
+/// of [`line_col`]'s scan from the start of the file.
 #[derive(Debug, Clone)]
-pub struct LineIndex {
+pub struct LineIndex<'t> {
+    text: &'t str,
     starts: Vec<usize>,
 }
 
-impl LineIndex {
-    pub fn new(text: &str) -> LineIndex {
+impl<'t> LineIndex<'t> {
+    pub fn new(text: &'t str) -> LineIndex<'t> {
         let mut starts = vec![0];
         starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        LineIndex { starts }
+        LineIndex { text, starts }
     }
 
-    /// Like [`line_col`]; `text` must be the text the index was made from.
-    pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
-        let mut offset = offset.min(text.len());
-        while !text.is_char_boundary(offset) {
-            offset -= 1;
-        }
+    /// Like [`line_col`] over the indexed text.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = char_floor(self.text, offset);
         let line = self.starts.partition_point(|&s| s <= offset).max(1);
         let line_start = self.starts.get(line - 1).copied().unwrap_or(0).min(offset);
-        let col = text
-            .get(line_start..offset)
-            .map_or(0, |t| t.chars().count())
-            + 1;
-        (line, col)
+        (line, column(self.text, line_start, offset))
+    }
+
+    /// `path:line:col` of byte `offset`, the form rule origins and duplicate notes use.
+    pub fn place(&self, path: &str, offset: usize) -> String {
+        let (l, c) = self.line_col(offset);
+        format!("{path}:{l}:{c}")
     }
 }
 
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+/// `offset` moved back onto a char boundary of `text` (and into it).
+fn char_floor(text: &str, offset: usize) -> usize {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;
     }
+    offset
+}
+
+/// 1-based column (in chars) of byte `offset` in the line of `text` that starts at `line_start`.
+fn column(text: &str, line_start: usize, offset: usize) -> usize {
+    text.get(line_start..offset)
+        .map_or(0, |t| t.chars().count())
+        + 1
+}
+
+/// 1-based line and column (in chars) of byte `offset` in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = char_floor(text, offset);
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |p| p + 1);
-    let col = before[line_start..].chars().count() + 1;
-    (line, col)
+    (line, column(text, line_start, offset))
 }
 
 /// Why a ruleset could not be built.
@@ -373,7 +385,7 @@ mod tests {
             let index = LineIndex::new(text);
             for offset in 0..=text.len() + 2 {
                 assert_eq!(
-                    index.line_col(text, offset),
+                    index.line_col(offset),
                     line_col(text, offset),
                     "{text:?} at {offset}"
                 );
