@@ -4,7 +4,9 @@
 //! Per body block: normalise and tokenise once, tell the language, walk the trie of the anchor
 //! words of every pattern of that language's rules from each word start (the prefilter,
 //! [`anchors`]), and only for blocks with a candidate split into sentences and run the candidate
-//! rules' NFAs. `unless`,
+//! rules' NFAs. A rule that looks sentence by sentence is a candidate only in the sentences that
+//! hold its anchors (the block's hits are replayed per sentence): anchors spread over a
+//! paragraph's sentences made most paragraphs of a tender candidates. `unless`,
 //! negation, `near` and `then` are then looked for in the rule's scope around each match
 //! (sentence, block, clause or document). `require` rules run last, against the topics and
 //! matches of the whole document, and only for the document kinds they apply to (see [`kind`]).
@@ -60,6 +62,9 @@ struct LangFilter {
     targets: Vec<Vec<u32>>,
     /// Per pattern slot: rule and the pattern's index among the rule's trigger patterns.
     slots: Vec<(u32, usize)>,
+    /// Per pattern slot: the rule looks for its triggers sentence by sentence, so the slot is a
+    /// candidate only in the sentences that hold its anchors (see [`Candidate::sentences`]).
+    by_sentence: Vec<bool>,
     /// Per pattern slot: its groups after the first (ids of distinct anchor sets).
     other_groups: Vec<Vec<u32>>,
     /// Per anchor: the groups (of [`LangFilter::other_groups`]) that hold it, so that a block's
@@ -84,7 +89,43 @@ pub struct PrefilterScratch {
     /// Per group: the generation one of its anchors was last seen in.
     group_seen: Vec<u32>,
     touched: Vec<u32>,
+    /// The block's anchor hits in word order: (word, anchor), every occurrence.
+    hits: Vec<(u32, u32)>,
+    /// The slots complete in the whole block that look sentence by sentence.
+    by_sentence: Vec<u32>,
     generation: u32,
+}
+
+impl PrefilterScratch {
+    /// A fresh generation: every mark of the previous ones is stale.
+    fn next_generation(&mut self) -> u32 {
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.anchor_seen.iter_mut().for_each(|g| *g = 0);
+            self.slot_seen.iter_mut().for_each(|g| *g = 0);
+            self.group_seen.iter_mut().for_each(|g| *g = 0);
+            self.generation = 1;
+        }
+        self.generation
+    }
+}
+
+/// A rule that may match in a block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Candidate {
+    pub rule: u32,
+    /// Bit i: trigger pattern i may match (patterns past 63 are always included).
+    pub patterns: u64,
+    /// Bit k: the rule's triggers may match in sentence k of the block (sentences past 63 share
+    /// bit 63). All bits for rules that do not look sentence by sentence.
+    pub sentences: u64,
+}
+
+impl Candidate {
+    /// True when sentence `k` may hold a match.
+    pub fn in_sentence(sentences: u64, k: usize) -> bool {
+        (sentences >> k.min(63)) & 1 != 0
+    }
 }
 
 impl Prefilter {
@@ -101,19 +142,22 @@ impl Prefilter {
     }
 
     /// The rules that may match in normalised `text` (split into `tokens`) in language `lang`,
-    /// sorted, without duplicates, each with the mask of its trigger patterns that may match
-    /// (bit i: pattern i; patterns past 63 are always included).
-    pub fn candidates(
+    /// sorted, without duplicates, each with the trigger patterns and the sentences where they
+    /// may match. `sentences` gives the word ranges of the block's sentences (in order, covering
+    /// every word); it is asked for only when a rule that looks sentence by sentence is a
+    /// candidate in the whole block.
+    pub fn candidates<'s>(
         &self,
         text: &str,
         tokens: &[Token],
+        sentences: &dyn Fn() -> &'s [Range<usize>],
         lang: Lang,
         scratch: &mut PrefilterScratch,
-        out: &mut Vec<(u32, u64)>,
+        out: &mut Vec<Candidate>,
     ) {
         out.clear();
         if let Some((_, f)) = self.langs.iter().find(|(l, _)| *l == lang) {
-            f.candidates(text, tokens, scratch, out);
+            f.candidates(text, tokens, sentences, scratch, out);
         }
     }
 }
@@ -125,6 +169,7 @@ impl LangFilter {
         let mut pats: Vec<(Arc<str>, bool)> = Vec::new();
         let mut targets: Vec<Vec<u32>> = Vec::new();
         let mut slots = Vec::new();
+        let mut by_sentence = Vec::new();
         let mut other_groups = Vec::new();
         let mut group_index: HashMap<Vec<u32>, u32, crate::rules::pattern::FxBuild> =
             HashMap::default();
@@ -164,6 +209,10 @@ impl LangFilter {
             {
                 let slot = u32::try_from(slots.len()).unwrap_or(u32::MAX);
                 slots.push((ri, pi));
+                // `require` looks for its triggers in whole blocks whatever its scope.
+                by_sentence.push(
+                    rule.header().scope == Scope::Sentence && !matches!(rule, Rule::Require(_)),
+                );
                 let mut others = Vec::new();
                 for (g, group) in groups.iter().enumerate() {
                     // Lexicon groups are shared by many clauses: their ids are looked up
@@ -226,6 +275,7 @@ impl LangFilter {
             trie: trie.build(),
             targets,
             slots,
+            by_sentence,
             other_groups,
             anchor_groups,
             groups: group_index.len(),
@@ -235,92 +285,190 @@ impl LangFilter {
     }
 
     /// See [`Prefilter::candidates`]; `out` is empty on entry.
-    fn candidates(
+    fn candidates<'s>(
         &self,
         text: &str,
         tokens: &[Token],
+        sentences: &dyn Fn() -> &'s [Range<usize>],
         scratch: &mut PrefilterScratch,
-        out: &mut Vec<(u32, u64)>,
+        out: &mut Vec<Candidate>,
     ) {
-        out.extend(self.always.iter().map(|&r| (r, u64::MAX)));
-        for (r, gate) in &self.regex {
+        out.extend(self.always.iter().map(|&rule| Candidate {
+            rule,
+            patterns: u64::MAX,
+            sentences: u64::MAX,
+        }));
+        for (rule, gate) in &self.regex {
             if crate::rules::flag::Gate::admits(gate.as_ref(), text) {
-                out.push((*r, 0));
+                out.push(Candidate {
+                    rule: *rule,
+                    patterns: 0,
+                    sentences: u64::MAX,
+                });
             }
         }
         if !self.targets.is_empty() {
-            scratch.generation = scratch.generation.wrapping_add(1);
-            if scratch.generation == 0 {
-                scratch.anchor_seen.iter_mut().for_each(|g| *g = 0);
-                scratch.slot_seen.iter_mut().for_each(|g| *g = 0);
-                scratch.group_seen.iter_mut().for_each(|g| *g = 0);
-                scratch.generation = 1;
-            }
-            let generation = scratch.generation;
             scratch.anchor_seen.resize(self.targets.len(), 0);
             scratch.slot_seen.resize(self.slots.len(), 0);
             scratch.group_seen.resize(self.groups, 0);
-            scratch.touched.clear();
+            scratch.hits.clear();
+            let generation = scratch.next_generation();
             let bytes = text.as_bytes();
+            for (i, t) in tokens.iter().enumerate() {
+                let Some(word) = bytes.get(t.range()) else {
+                    continue;
+                };
+                let i = u32::try_from(i).unwrap_or(u32::MAX);
+                let hits = &mut scratch.hits;
+                self.trie.walk(word, |id| hits.push((i, id)));
+            }
             let PrefilterScratch {
                 anchor_seen,
                 slot_seen,
                 group_seen,
                 touched,
+                hits,
                 ..
             } = scratch;
-            for t in tokens {
-                let Some(word) = bytes.get(t.range()) else {
-                    continue;
-                };
-                self.trie.walk(word, |id| {
-                    let Some(seen) = anchor_seen.get_mut(id as usize) else {
-                        return;
-                    };
-                    if *seen == generation {
-                        return;
-                    }
-                    *seen = generation;
-                    for &g in self
-                        .anchor_groups
-                        .get(id as usize)
-                        .map_or(&[][..], Vec::as_slice)
-                    {
-                        if let Some(s) = group_seen.get_mut(g as usize) {
-                            *s = generation;
-                        }
-                    }
-                    for &slot in self.targets.get(id as usize).map_or(&[][..], Vec::as_slice) {
-                        if let Some(s) = slot_seen.get_mut(slot as usize)
-                            && *s != generation
-                        {
-                            *s = generation;
-                            touched.push(slot);
-                        }
-                    }
-                });
+            touched.clear();
+            for &(_, id) in hits.iter() {
+                self.mark(id, generation, anchor_seen, group_seen, slot_seen, touched);
             }
+            let mut by_sentence = std::mem::take(&mut scratch.by_sentence);
+            by_sentence.clear();
+            let PrefilterScratch {
+                group_seen,
+                touched,
+                ..
+            } = scratch;
             for &slot in touched.iter() {
-                let complete = self.other_groups.get(slot as usize).is_some_and(|groups| {
-                    groups
-                        .iter()
-                        .all(|&g| group_seen.get(g as usize) == Some(&generation))
-                });
-                if complete && let Some(&(rule, pi)) = self.slots.get(slot as usize) {
-                    let bit = if pi >= 63 { u64::MAX } else { 1u64 << pi };
-                    out.push((rule, bit));
+                if self.complete(slot, generation, group_seen) {
+                    if self.by_sentence.get(slot as usize) == Some(&true) {
+                        by_sentence.push(slot);
+                    } else {
+                        self.emit(slot, u64::MAX, out);
+                    }
                 }
             }
+            if !by_sentence.is_empty() {
+                match sentences() {
+                    // One sentence: the block's answer is the sentence's.
+                    [_] => {
+                        for &slot in &by_sentence {
+                            self.emit(slot, u64::MAX, out);
+                        }
+                    }
+                    many => self.by_sentences(many, scratch, out),
+                }
+            }
+            scratch.by_sentence = by_sentence;
         }
-        out.sort_unstable_by_key(|&(r, _)| r);
+        out.sort_unstable_by_key(|c| c.rule);
         out.dedup_by(|later, first| {
-            if later.0 == first.0 {
-                first.1 |= later.1;
+            if later.rule == first.rule {
+                first.patterns |= later.patterns;
+                first.sentences |= later.sentences;
                 true
             } else {
                 false
             }
         });
+    }
+
+    /// The slots that look sentence by sentence, each sentence on its own: the block's hits
+    /// replayed with a fresh generation per sentence.
+    fn by_sentences(
+        &self,
+        sentences: &[Range<usize>],
+        scratch: &mut PrefilterScratch,
+        out: &mut Vec<Candidate>,
+    ) {
+        let mut from = 0;
+        for (k, sentence) in sentences.iter().enumerate() {
+            let generation = scratch.next_generation();
+            let PrefilterScratch {
+                anchor_seen,
+                slot_seen,
+                group_seen,
+                touched,
+                hits,
+                ..
+            } = scratch;
+            touched.clear();
+            while let Some(&(i, id)) = hits.get(from) {
+                if i as usize >= sentence.end {
+                    break;
+                }
+                from += 1;
+                if i as usize >= sentence.start {
+                    self.mark(id, generation, anchor_seen, group_seen, slot_seen, touched);
+                }
+            }
+            for &slot in touched.iter() {
+                if self.by_sentence.get(slot as usize) == Some(&true)
+                    && self.complete(slot, generation, group_seen)
+                {
+                    self.emit(slot, 1u64 << k.min(63), out);
+                }
+            }
+        }
+    }
+
+    /// Anchor `id` seen in this generation: marks its groups and touches the slots it starts.
+    #[inline]
+    fn mark(
+        &self,
+        id: u32,
+        generation: u32,
+        anchor_seen: &mut [u32],
+        group_seen: &mut [u32],
+        slot_seen: &mut [u32],
+        touched: &mut Vec<u32>,
+    ) {
+        let Some(seen) = anchor_seen.get_mut(id as usize) else {
+            return;
+        };
+        if *seen == generation {
+            return;
+        }
+        *seen = generation;
+        for &g in self
+            .anchor_groups
+            .get(id as usize)
+            .map_or(&[][..], Vec::as_slice)
+        {
+            if let Some(s) = group_seen.get_mut(g as usize) {
+                *s = generation;
+            }
+        }
+        for &slot in self.targets.get(id as usize).map_or(&[][..], Vec::as_slice) {
+            if let Some(s) = slot_seen.get_mut(slot as usize)
+                && *s != generation
+            {
+                *s = generation;
+                touched.push(slot);
+            }
+        }
+    }
+
+    /// True when every group of `slot` after the first was seen in this generation.
+    fn complete(&self, slot: u32, generation: u32, group_seen: &[u32]) -> bool {
+        self.other_groups.get(slot as usize).is_some_and(|groups| {
+            groups
+                .iter()
+                .all(|&g| group_seen.get(g as usize) == Some(&generation))
+        })
+    }
+
+    fn emit(&self, slot: u32, sentences: u64, out: &mut Vec<Candidate>) {
+        if let Some(&(rule, pi)) = self.slots.get(slot as usize) {
+            let patterns = if pi >= 63 { u64::MAX } else { 1u64 << pi };
+            out.push(Candidate {
+                rule,
+                patterns,
+                sentences,
+            });
+        }
     }
 }
 
@@ -665,7 +813,16 @@ impl<'d, 'r> Run<'d, 'r> {
     }
 
     /// Non-overlapping matches of `patterns` in block `bi` (within sentences for sentence scope).
-    fn matches(&self, bi: usize, lang: Lang, scope: Scope, patterns: &[&Pattern]) -> Vec<Hit> {
+    /// Matches of `patterns` in block `bi`, each within one unit of `scope`; with sentence scope,
+    /// only in the sentences whose bit is set in `sentences` (see [`Candidate::sentences`]).
+    fn matches(
+        &self,
+        bi: usize,
+        lang: Lang,
+        scope: Scope,
+        patterns: &[&Pattern],
+        sentences: u64,
+    ) -> Vec<Hit> {
         let b = &self.blocks[bi];
         let input = self.input(b, lang);
         let all_words = 0..b.tokens().len();
@@ -677,7 +834,10 @@ impl<'d, 'r> Run<'d, 'r> {
         };
         let mut all = Vec::new();
         for p in patterns {
-            for r in ranges {
+            for (k, r) in ranges.iter().enumerate() {
+                if scope == Scope::Sentence && !Candidate::in_sentence(sentences, k) {
+                    continue;
+                }
                 for m in p.find_iter(&input, r.clone()) {
                     let words = m.start..m.end;
                     all.push(Hit {
@@ -1234,23 +1394,29 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
     let per_chunk = crate::par::map(&chunks, |range| {
         let mut cands = Vec::new();
         let mut scratch = PrefilterScratch::default();
-        let mut out: Vec<(u32, usize, Lang, u64)> = Vec::new();
+        let mut out: Vec<(usize, Lang, Candidate)> = Vec::new();
         for bi in range.clone() {
             let b = &r.blocks[bi];
             let Some(lang) = r.lang_of(b) else {
                 continue;
             };
-            rules
-                .prefilter
-                .candidates(&b.norm.text, b.tokens(), lang, &mut scratch, &mut cands);
-            out.extend(cands.iter().map(|&(ri, mask)| (ri, bi, lang, mask)));
+            rules.prefilter.candidates(
+                &b.norm.text,
+                b.tokens(),
+                &|| b.sentences(),
+                lang,
+                &mut scratch,
+                &mut cands,
+            );
+            out.extend(cands.iter().map(|&c| (bi, lang, c)));
         }
         out
     });
-    let mut per_rule: Vec<Vec<(usize, Lang, u64)>> = vec![Vec::new(); rules.rules.len()];
-    for (ri, bi, l, mask) in per_chunk.into_iter().flatten() {
-        if let Some(v) = per_rule.get_mut(ri as usize) {
-            v.push((bi, l, mask));
+
+    let mut per_rule: Vec<Vec<(usize, Lang, u64, u64)>> = vec![Vec::new(); rules.rules.len()];
+    for (bi, l, c) in per_chunk.into_iter().flatten() {
+        if let Some(v) = per_rule.get_mut(c.rule as usize) {
+            v.push((bi, l, c.patterns, c.sentences));
         }
     }
     // The work: each rule's candidates in slices, so that one rule with many candidates
@@ -1272,9 +1438,9 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
         let Rule::Topic(t) = rule else {
             return hits;
         };
-        for &(bi, lang, mask) in &per_rule[*ri][slice.clone()] {
+        for &(bi, lang, mask, sents) in &per_rule[*ri][slice.clone()] {
             let pats = pick(rule.trigger_patterns(lang), mask, 0);
-            if !r.matches(bi, lang, t.header.scope, &pats).is_empty() {
+            if !r.matches(bi, lang, t.header.scope, &pats, sents).is_empty() {
                 let b = &r.blocks[bi];
                 let hit = TopicHit {
                     topic: t.topic.clone(),
@@ -1313,15 +1479,15 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
         match rule {
             Rule::Topic(_) => {}
             Rule::Flag(f) => {
-                for &(bi, lang, mask) in cands {
+                for &(bi, lang, mask, sents) in cands {
                     let Some(sec) = f.langs.get(&lang) else {
                         continue;
                     };
                     let pats: Vec<&Pattern> = pick(&sec.patterns, mask, 0);
-                    let mut hits = r.matches(bi, lang, scope, &pats);
+                    let mut hits = r.matches(bi, lang, scope, &pats, sents);
                     hits.extend(r.regex_matches(bi, scope, &sec.regex));
                     for near in pick(&sec.near, mask, sec.patterns.len()) {
-                        for h in r.matches(bi, lang, scope, &[&near.a]) {
+                        for h in r.matches(bi, lang, scope, &[&near.a], sents) {
                             if near_ok(&r, &h, lang, scope, &near.b, near.words) {
                                 hits.push(h);
                             }
@@ -1345,14 +1511,14 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
                 }
             }
             Rule::Substitute(s) => {
-                for &(bi, lang, mask) in cands {
+                for &(bi, lang, mask, sents) in cands {
                     let Some(sec) = s.langs.get(&lang) else {
                         continue;
                     };
                     let mut last_end = 0;
                     let mut hits: Vec<(Hit, &str)> = Vec::new();
                     for rep in pick(&sec.replace, mask, 0) {
-                        for h in r.matches(bi, lang, scope, &[&rep.pattern]) {
+                        for h in r.matches(bi, lang, scope, &[&rep.pattern], sents) {
                             hits.push((h, rep.with.as_str()));
                         }
                     }
@@ -1399,12 +1565,12 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
                 if cands.is_empty() || !c.applies_to.contains(&r.kind(&kind_cache)) {
                     return found;
                 }
-                for &(bi, lang, mask) in cands {
+                for &(bi, lang, mask, sents) in cands {
                     let Some(sec) = c.langs.get(&lang) else {
                         continue;
                     };
                     let pats: Vec<&Pattern> = pick(&sec.when, mask, 0);
-                    for h in r.matches(bi, lang, scope, &pats) {
+                    for h in r.matches(bi, lang, scope, &pats, sents) {
                         if sec.negation == Negation::Cancels && r.negated(&h, lang) {
                             continue;
                         }
@@ -1439,9 +1605,10 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
         }
         let by_topic = topics.iter().any(|t| q.topics.contains(&t.topic));
         let by_pattern = by_topic
-            || per_rule[ri].iter().any(|&(bi, lang, mask)| {
+            || per_rule[ri].iter().any(|&(bi, lang, mask, _)| {
                 let pats = pick(rule.trigger_patterns(lang), mask, 0);
-                !r.matches(bi, lang, Scope::Block, &pats).is_empty()
+                !r.matches(bi, lang, Scope::Block, &pats, u64::MAX)
+                    .is_empty()
             });
         if !by_pattern {
             found.push(r.document_finding(rule, r.doc_lang()));
@@ -1517,15 +1684,17 @@ mod tests {
         let n = normalise(text);
         let toks = tokenize(&n.text);
         let mut out = Vec::new();
+        let whole = 0..toks.len();
         rules.prefilter.candidates(
             &n.text,
             &toks,
+            &|| std::slice::from_ref(&whole),
             lang,
             &mut PrefilterScratch::default(),
             &mut out,
         );
         out.iter()
-            .map(|&(ri, _)| rules.rules[ri as usize].header().id.clone())
+            .map(|c| rules.rules[c.rule as usize].header().id.clone())
             .collect()
     }
 
@@ -1555,6 +1724,69 @@ mod tests {
         let forbids = "The Authority may not make the software available to other public bodies.";
         let ids = candidate_ids(&rules, forbids, Lang::En);
         assert!(ids.iter().any(|id| id == "reuse.own-use-only"), "{ids:?}");
+    }
+
+    /// Candidates of `text` as one block split into its sentences: (rule id, sentence mask).
+    fn sentence_candidates(rules: &RuleSet, text: &str) -> Vec<(String, u64)> {
+        let n = normalise(text);
+        let toks = tokenize(&n.text);
+        let mut words = Vec::new();
+        let mut t = 0;
+        for s in sentences(&n, text, Lang::En) {
+            let start = t;
+            while t < toks.len() && toks[t].start() < s.end {
+                t += 1;
+            }
+            words.push(start..t);
+        }
+        let mut out = Vec::new();
+        rules.prefilter.candidates(
+            &n.text,
+            &toks,
+            &|| &words[..],
+            Lang::En,
+            &mut PrefilterScratch::default(),
+            &mut out,
+        );
+        out.iter()
+            .map(|c| {
+                (
+                    rules.rules[c.rule as usize].header().id.clone(),
+                    c.sentences,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn sentence_rules_are_candidates_only_in_sentences_that_hold_their_anchors() {
+        let rules = RuleSet::builtin().expect("shipped rules load");
+        let id = "copyright.supplier-keeps-ip";
+        let mask = |text: &str| {
+            sentence_candidates(&rules, text)
+                .into_iter()
+                .find(|(r, _)| r == id)
+                .map(|(_, m)| m)
+        };
+        // The anchors of one trigger, all in one sentence: the third.
+        let keeps = "Invoices are paid in thirty days. Meetings take place monthly. \
+                     All intellectual property rights in the deliverables shall remain with the Contractor.";
+        assert_eq!(mask(keeps), Some(0b100));
+        // The same words spread over two sentences: no sentence holds them all.
+        let spread = "All intellectual property rights in the deliverables are listed in Annex 3. \
+                      The tools shall remain with the Contractor.";
+        assert_eq!(mask(spread), None);
+        // A single sentence needs no second look: every bit is set.
+        let one = "All intellectual property rights in the deliverables shall remain with the Contractor.";
+        assert_eq!(mask(one), Some(u64::MAX));
+        // A block-scope rule is told for the whole block (the topic rules look at blocks).
+        let topic = sentence_candidates(&rules, spread)
+            .into_iter()
+            .find(|(r, _)| r == "topic.ip-ownership");
+        assert_eq!(topic, Some(("topic.ip-ownership".to_string(), u64::MAX)));
+        // Sentences past the 63rd share the last bit.
+        assert!(Candidate::in_sentence(1 << 63, 70));
+        assert!(!Candidate::in_sentence(1, 70));
     }
 
     #[test]
