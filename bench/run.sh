@@ -30,10 +30,12 @@ echo "300-page PDF: pdftotext ${p_tool}s, tenderlint scan ${p_tl}s, ratio tender
 hf docx "pandoc -t plain $C/tender-100p.docx -o /dev/null" "$TL scan --quiet --fail-on never --format json $C/tender-100p.docx -o /dev/null"
 d_tool=$(mean docx 0); d_tl=$(mean docx 1)
 echo "100-page DOCX: pandoc ${d_tool}s, tenderlint scan ${d_tl}s, speed-up $(ratio $d_tool $d_tl)x (target >= 20)"
+echo "100-page DOCX, interleaved: $(python3 bench/interleaved_docx.py 20)"
 
 RUNS=5 hf batch "$TL scan --quiet --fail-on never --jobs 1 --format json $C/mixed -o /dev/null" "$TL scan --quiet --fail-on never --jobs 2 --format json $C/mixed -o /dev/null"
 b1=$(mean batch 0); b2=$(mean batch 1)
 echo "200-document batch: --jobs 1 ${b1}s, --jobs 2 ${b2}s, speed-up $(ratio $b1 $b2)x (target >= 1.7)"
+echo "200-document batch, interleaved: $(python3 bench/interleaved_batch.py 20)"
 
 /usr/bin/time -v "$TL" scan --quiet --fail-on never --format json "$C/tender-300p.pdf" -o /dev/null 2> "$OUT/time-pdf.txt" || true
 kb=$(awk -F: '/Maximum resident set size/ {gsub(/ /,"",$2); print $2}' "$OUT/time-pdf.txt")

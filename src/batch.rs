@@ -54,6 +54,11 @@ pub const STDIN_NAME: &str = "<stdin>";
 /// Document -> findings, or the reason it could not be analysed; shared by all worker threads.
 pub type Analyser = Arc<dyn Fn(Document) -> Result<Analysis, ErrorKind> + Send + Sync>;
 
+/// Given some of a document's words before the document is read (see
+/// [`extract::sample::text_sample`]), starts work the analysis will need that depends only on
+/// them, such as compiling the rules for their language, and returns at once.
+pub type Preparer = Arc<dyn Fn(String) + Send + Sync>;
+
 /// One document to scan.
 #[derive(Debug, Clone)]
 pub struct Input {
@@ -218,6 +223,10 @@ pub struct RunOptions {
     pub limits: Limits,
     /// Load each document's review sidecar.
     pub load_reviews: bool,
+    /// Called before a document is read when the document may use every core (one large
+    /// tender): the work it starts then runs on a core that would otherwise wait for the
+    /// reading. Never called in a batch that keeps every core busy with documents.
+    pub prepare: Option<Preparer>,
 }
 
 /// Reads and analyses every input; one [`DocumentReport`] per input, in input order.
@@ -348,9 +357,23 @@ fn timeout_secs(d: Duration) -> u64 {
 }
 
 fn work(input: &Input, analyse: &Analyser, options: &RunOptions) -> DocumentReport {
+    let prepare = |bytes: &[u8]| {
+        if let Some(prepare) = &options.prepare
+            && crate::par::within_document()
+            && let Some(sample) = extract::sample::text_sample(bytes, &options.limits)
+        {
+            prepare(sample);
+        }
+    };
     let read = match &input.source {
-        Source::Path(p) => extract::read_path(p, &options.limits),
-        Source::Bytes(b) => extract::read_bytes(Path::new(STDIN_NAME), b, &options.limits),
+        Source::Path(p) => extract::read_file(p, &options.limits).and_then(|bytes| {
+            prepare(&bytes);
+            extract::read_bytes(p, &bytes, &options.limits)
+        }),
+        Source::Bytes(b) => {
+            prepare(b);
+            extract::read_bytes(Path::new(STDIN_NAME), b, &options.limits)
+        }
     };
     let path = match &input.source {
         Source::Path(p) => Some(p.as_path()),
@@ -505,6 +528,7 @@ mod tests {
                 ..Limits::default()
             },
             load_reviews: true,
+            prepare: None,
         }
     }
 
@@ -561,6 +585,41 @@ mod tests {
             ErrorKind::Io(_)
         ));
         assert!(out[4].result.is_ok());
+    }
+
+    /// The samples `prepare` was given in a run of `inputs` with `jobs` workers.
+    fn prepared(inputs: &[Input], jobs: usize) -> Vec<String> {
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let options = RunOptions {
+            jobs,
+            prepare: Some({
+                let seen = Arc::clone(&seen);
+                Arc::new(move |sample| seen.lock().unwrap().push(sample))
+            }),
+            ..options(Duration::ZERO)
+        };
+        let out = run(inputs, &no_rules(), &options, &|_| {}).unwrap();
+        assert!(out.iter().all(|d| d.result.is_ok()));
+        let mut v = seen.lock().unwrap().clone();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn prepare_sees_a_sample_before_reading_only_when_the_document_has_every_core() {
+        let one = [bytes("a", b"Le titulaire livre le code source.\n")];
+        assert_eq!(prepared(&one, 2), ["Le titulaire livre le code source.\n"]);
+        // `--jobs 1` promises one thread, and a batch with a document per worker keeps every
+        // core busy: nothing is started beside the reading.
+        assert!(prepared(&one, 1).is_empty());
+        let three = [
+            bytes("a", b"One.\n"),
+            bytes("b", b"Two.\n"),
+            bytes("c", b"Three.\n"),
+        ];
+        assert!(prepared(&three, 2).is_empty());
+        // Fewer documents than workers: each gets every core, and a sample.
+        assert_eq!(prepared(&three[..1], 2), ["One.\n"]);
     }
 
     #[test]

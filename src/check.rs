@@ -1391,28 +1391,41 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
         .step_by(BLOCK_CHUNK)
         .map(|s| s..(s + BLOCK_CHUNK).min(r.blocks.len()))
         .collect();
-    let per_chunk = crate::par::map(&chunks, |range| {
-        let mut cands = Vec::new();
-        let mut scratch = PrefilterScratch::default();
-        let mut out: Vec<(usize, Lang, Candidate)> = Vec::new();
-        for bi in range.clone() {
-            let b = &r.blocks[bi];
-            let Some(lang) = r.lang_of(b) else {
-                continue;
-            };
-            rules.prefilter.candidates(
-                &b.norm.text,
-                b.tokens(),
-                &|| b.sentences(),
-                lang,
-                &mut scratch,
-                &mut cands,
-            );
-            out.extend(cands.iter().map(|&c| (bi, lang, c)));
+    // The document's kind (`require` and `conditional` rules ask for it) is a count over up to
+    // 300 KB of text on one thread: it runs beside the prefilter instead of after the flags,
+    // where everything waited for it.
+    let needs_kind = rules
+        .rules
+        .iter()
+        .any(|x| matches!(x, Rule::Require(_) | Rule::Conditional(_)));
+    let prefilter = || {
+        crate::par::map(&chunks, |range| {
+            let mut cands = Vec::new();
+            let mut scratch = PrefilterScratch::default();
+            let mut out: Vec<(usize, Lang, Candidate)> = Vec::new();
+            for bi in range.clone() {
+                let b = &r.blocks[bi];
+                let Some(lang) = r.lang_of(b) else {
+                    continue;
+                };
+                rules.prefilter.candidates(
+                    &b.norm.text,
+                    b.tokens(),
+                    &|| b.sentences(),
+                    lang,
+                    &mut scratch,
+                    &mut cands,
+                );
+                out.extend(cands.iter().map(|&c| (bi, lang, c)));
+            }
+            out
+        })
+    };
+    let (per_chunk, _) = crate::par::join(prefilter, || {
+        if needs_kind {
+            r.kind(&kind_cache);
         }
-        out
     });
-
     let mut per_rule: Vec<Vec<(usize, Lang, u64, u64)>> = vec![Vec::new(); rules.rules.len()];
     for (bi, l, c) in per_chunk.into_iter().flatten() {
         if let Some(v) = per_rule.get_mut(c.rule as usize) {

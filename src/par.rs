@@ -65,6 +65,19 @@ pub fn map_shared<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Se
     map_if(threads() != Threads::One, items, f)
 }
 
+/// `a()` and `b()`: on two cores when [`within_document`] allows, else `a` then `b` on this
+/// thread.
+pub fn join<A: Send, B: Send>(
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    if within_document() {
+        rayon::join(a, b)
+    } else {
+        (a(), b())
+    }
+}
+
 fn map_if<T: Sync, R: Send>(
     parallel: bool,
     items: &[T],
@@ -111,5 +124,11 @@ mod tests {
         // which item is rayon's choice, so only the result is checked).
         let shared = with_threads(Threads::PerDocument, || map_shared(&items, |x| x + 1));
         assert_eq!(shared, items.iter().map(|x| x + 1).collect::<Vec<_>>());
+        let both = || (std::thread::current().id(), std::thread::current().id());
+        for budget in [Threads::One, Threads::PerDocument] {
+            let (a, b) = with_threads(budget, || join(both, both));
+            assert!(on_me(vec![a.0, a.1, b.0, b.1]), "{budget:?}");
+        }
+        assert_eq!(join(|| 1, || "b"), (1, "b"));
     }
 }

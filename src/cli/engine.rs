@@ -52,8 +52,12 @@ pub fn load(config: &ScanConfig) -> Result<Engine> {
     // Kept until the process exits: freeing thousands of compiled patterns at the end of a run
     // costs as much as analysing a short document, and the system reclaims the memory anyway.
     let rules: &'static LazyRuleSet = Box::leak(Box::new(rules));
+    let prepare: Option<tenderlint::batch::Preparer> = rules
+        .is_lazy()
+        .then(|| std::sync::Arc::new(|sample| rules.prepare(sample)) as _);
     Ok(Engine {
         analyse: analyser(move |document| tenderlint::check::analyse_lazy(document, rules)),
+        prepare,
         rulesets,
         limits,
     })

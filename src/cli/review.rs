@@ -109,8 +109,14 @@ fn worker(args: &ReviewArgs, documents: &[PathBuf]) -> anyhow::Result<(Worker, V
             version: p.version,
         })
         .collect();
+    // Kept until the process exits, like `scan`'s: the compile started while a document is
+    // read must be able to outlive the function that starts it.
+    let rules: &'static LazyRuleSet = Box::leak(Box::new(rules));
     let worker = Worker {
-        analyse: Arc::new(move |document| tenderlint::check::analyse_lazy(document, &rules)),
+        analyse: Arc::new(move |document| tenderlint::check::analyse_lazy(document, rules)),
+        prepare: rules
+            .is_lazy()
+            .then(|| Arc::new(|sample| rules.prepare(sample)) as _),
         limits: config.limits.clone(),
     };
     Ok((worker, info))

@@ -24,6 +24,9 @@ use super::{ColorArg, ScanConfig, UsageError};
 /// The rule engine, loaded once for the batch.
 pub struct Engine {
     pub analyse: Analyser,
+    /// Compiles the rules for a document's language while it is read (see
+    /// [`RunOptions::prepare`]).
+    pub prepare: Option<batch::Preparer>,
     pub rulesets: Vec<RulesetInfo>,
     /// `[limits]` of the configuration in use (defaults when it has none).
     pub limits: Limits,
@@ -133,6 +136,7 @@ pub fn run(config: ScanConfig) -> Result<ExitCode> {
         jobs: config.jobs,
         limits: with_flags(engine.limits.clone(), config.timeout, config.max_input_size),
         load_reviews: true,
+        prepare: engine.prepare.clone(),
     };
     let pb = progress_bar(inputs.len(), config.quiet);
     let documents = {

@@ -10,6 +10,7 @@ pub mod clause;
 pub mod docx;
 pub mod odt;
 pub mod pdf;
+pub mod sample;
 pub mod text;
 pub mod xml;
 pub mod zipx;
@@ -134,6 +135,11 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// Reads a file from disk, enforcing the input size limit before reading it.
 pub fn read_path(path: &Path, limits: &Limits) -> Result<Document, ReadError> {
+    read_bytes(path, &read_file(path, limits)?, limits)
+}
+
+/// A file's bytes, after checking that it is a regular file within the input size limit.
+pub fn read_file(path: &Path, limits: &Limits) -> Result<Vec<u8>, ReadError> {
     let err = |kind| ReadError::new(path, kind);
     let meta = std::fs::metadata(path).map_err(|e| err(ErrorKind::Io(e.to_string())))?;
     if !meta.is_file() {
@@ -146,8 +152,7 @@ pub fn read_path(path: &Path, limits: &Limits) -> Result<Document, ReadError> {
             meta.len(),
         )));
     }
-    let bytes = std::fs::read(path).map_err(|e| err(ErrorKind::Io(e.to_string())))?;
-    read_bytes(path, &bytes, limits)
+    std::fs::read(path).map_err(|e| err(ErrorKind::Io(e.to_string())))
 }
 
 /// Detects the format of `bytes` and reads them; `path` names the document in the result and in

@@ -60,27 +60,10 @@ impl<'a> Container<'a> {
 
     /// The entry's decompressed bytes, or `Ok(None)` when there is no such entry.
     pub fn read(&mut self, name: &str) -> Result<Option<Vec<u8>>, ErrorKind> {
-        let Some(index) = self.archive.index_for_name(name) else {
+        let max = self.limits.max_entry_bytes;
+        let Some(out) = self.read_at_most(name, max.saturating_add(1))? else {
             return Ok(None);
         };
-        let format = self.format;
-        let corrupt =
-            |e: &dyn std::fmt::Display| ErrorKind::corrupt(format, format!("{name}: {e}"));
-        let file = match self.archive.by_index(index) {
-            Ok(f) => f,
-            Err(zip::result::ZipError::UnsupportedArchive(m)) if m.contains("ncrypt") => {
-                return Err(ErrorKind::Encrypted(format!("{name} is encrypted")));
-            }
-            Err(e) => return Err(corrupt(&e)),
-        };
-        if file.encrypted() {
-            return Err(ErrorKind::Encrypted(format!("{name} is encrypted")));
-        }
-        let max = self.limits.max_entry_bytes;
-        let mut out = Vec::new();
-        file.take(max.saturating_add(1))
-            .read_to_end(&mut out)
-            .map_err(|e| corrupt(&e))?;
         let len = out.len() as u64;
         if len > max {
             return Err(ErrorKind::limit(
@@ -97,6 +80,37 @@ impl<'a> Container<'a> {
                 self.total,
             ));
         }
+        Ok(Some(out))
+    }
+
+    /// The first `max` decompressed bytes of the entry (all of it when shorter), or `Ok(None)`
+    /// when there is no such entry. A longer entry is no error: a prefix is what is asked for.
+    /// Not counted in the document's total.
+    pub fn read_prefix(&mut self, name: &str, max: u64) -> Result<Option<Vec<u8>>, ErrorKind> {
+        self.read_at_most(name, max.min(self.limits.max_entry_bytes))
+    }
+
+    fn read_at_most(&mut self, name: &str, max: u64) -> Result<Option<Vec<u8>>, ErrorKind> {
+        let Some(index) = self.archive.index_for_name(name) else {
+            return Ok(None);
+        };
+        let format = self.format;
+        let corrupt =
+            |e: &dyn std::fmt::Display| ErrorKind::corrupt(format, format!("{name}: {e}"));
+        let file = match self.archive.by_index(index) {
+            Ok(f) => f,
+            Err(zip::result::ZipError::UnsupportedArchive(m)) if m.contains("ncrypt") => {
+                return Err(ErrorKind::Encrypted(format!("{name} is encrypted")));
+            }
+            Err(e) => return Err(corrupt(&e)),
+        };
+        if file.encrypted() {
+            return Err(ErrorKind::Encrypted(format!("{name} is encrypted")));
+        }
+        let mut out = Vec::new();
+        file.take(max)
+            .read_to_end(&mut out)
+            .map_err(|e| corrupt(&e))?;
         Ok(Some(out))
     }
 }

@@ -40,6 +40,8 @@ const TICK: Duration = Duration::from_millis(200);
 /// (`limits.timeout` is the per-document deadline).
 pub struct Worker {
     pub analyse: batch::Analyser,
+    /// See [`RunOptions::prepare`].
+    pub prepare: Option<batch::Preparer>,
     pub limits: Limits,
 }
 
@@ -171,6 +173,7 @@ pub fn analyse_all(paths: &[PathBuf], worker: &Worker, tx: &Sender<Action>) {
         jobs: 1,
         limits: worker.limits.clone(),
         load_reviews: true,
+        prepare: worker.prepare.clone(),
     };
     for (doc, path) in paths.iter().enumerate() {
         if tx

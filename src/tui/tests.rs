@@ -806,6 +806,7 @@ fn the_worker_reports_stages_and_failures_per_document() {
             a.findings.clear();
             Ok(a)
         }),
+        prepare: None,
         limits,
     };
     let (tx, rx) = std::sync::mpsc::channel();
