@@ -80,12 +80,12 @@ impl Cx<'_> {
     }
 
     /// The `regex` list. When validating, each one is compiled here, so that a bad one is
-    /// reported at its line; otherwise (the embedded packs, validated in the tests) [`Regexes`]
-    /// compiles them, and their set, the first time a block passes their gate.
+    /// reported at its line (and left out); [`Regexes`] compiles them for matching, and their
+    /// set, the first time a block passes their gate.
     pub fn regexes(&mut self, list: Option<&Spanned<Vec<S>>>) -> Regexes {
         let list = list.map_or(&[][..], |l| l.get_ref().as_slice());
         if !self.validate {
-            return Regexes::new(list.iter().map(|s| s.get_ref().clone()).collect(), None);
+            return Regexes::new(list.iter().map(|s| s.get_ref().clone()).collect());
         }
         let mut out = Vec::new();
         for s in list {
@@ -103,10 +103,7 @@ impl Cx<'_> {
                 }
             }
         }
-        Regexes::new(
-            out.iter().map(|r| r.as_str().to_string()).collect(),
-            Some(out),
-        )
+        Regexes::new(out.iter().map(|r| r.as_str().to_string()).collect())
     }
 
     pub fn negation(&mut self, s: Option<&S>) -> Negation {
