@@ -133,13 +133,28 @@ mod tests {
     }
 
     #[test]
-    fn a_body_over_the_entry_limit_still_gives_a_sample() {
-        // Reading the document fails on the limit; the sample is only a prefix and does not.
-        let docx = docx(&["The Contractor shall deliver the source code."]);
+    fn a_body_over_the_entry_limit_still_gives_its_start() {
+        // Reading the document stops at the limit; the sample is only a prefix, within it.
+        let mut paras = vec!["The Contractor shall deliver the source code."];
+        paras.extend(std::iter::repeat_n(
+            "Payment is due within thirty days.",
+            200,
+        ));
+        let docx = docx(&paras);
         let limits = Limits {
-            max_entry_bytes: 100,
+            max_entry_bytes: 2000,
             ..Limits::default()
         };
-        assert!(text_sample(&docx, &limits).is_some());
+        let read = crate::extract::read_bytes(std::path::Path::new("t.docx"), &docx, &limits);
+        assert!(
+            matches!(read, Err(ref e) if matches!(e.kind, crate::error::ErrorKind::Limit { .. })),
+            "{read:?}"
+        );
+        let s = text_sample(&docx, &limits).expect("a prefix within the limit");
+        assert!(
+            s.contains("The Contractor shall deliver the source code."),
+            "{s}"
+        );
+        assert!(s.len() < 2000);
     }
 }
