@@ -312,7 +312,6 @@ impl LangFilter {
             scratch.slot_seen.resize(self.slots.len(), 0);
             scratch.group_seen.resize(self.groups, 0);
             scratch.hits.clear();
-            let generation = scratch.next_generation();
             let bytes = text.as_bytes();
             for (i, t) in tokens.iter().enumerate() {
                 let Some(word) = bytes.get(t.range()) else {
@@ -322,25 +321,14 @@ impl LangFilter {
                 let hits = &mut scratch.hits;
                 self.trie.walk(word, |id| hits.push((i, id)));
             }
+            let generation = self.mark_hits(scratch, 0..scratch.hits.len());
             let PrefilterScratch {
-                anchor_seen,
-                slot_seen,
                 group_seen,
                 touched,
-                hits,
+                by_sentence,
                 ..
-            } = scratch;
-            touched.clear();
-            for &(_, id) in hits.iter() {
-                self.mark(id, generation, anchor_seen, group_seen, slot_seen, touched);
-            }
-            let mut by_sentence = std::mem::take(&mut scratch.by_sentence);
+            } = &mut *scratch;
             by_sentence.clear();
-            let PrefilterScratch {
-                group_seen,
-                touched,
-                ..
-            } = scratch;
             for &slot in touched.iter() {
                 if self.complete(slot, generation, group_seen) {
                     if self.by_sentence.get(slot as usize) == Some(&true) {
@@ -350,18 +338,17 @@ impl LangFilter {
                     }
                 }
             }
-            if !by_sentence.is_empty() {
+            if !scratch.by_sentence.is_empty() {
                 match sentences() {
                     // One sentence: the block's answer is the sentence's.
                     [_] => {
-                        for &slot in &by_sentence {
+                        for &slot in &scratch.by_sentence {
                             self.emit(slot, u64::MAX, out);
                         }
                     }
                     many => self.by_sentences(many, scratch, out),
                 }
             }
-            scratch.by_sentence = by_sentence;
         }
         out.sort_unstable_by_key(|c| c.rule);
         out.dedup_by(|later, first| {
@@ -385,33 +372,39 @@ impl LangFilter {
     ) {
         let mut from = 0;
         for (k, sentence) in sentences.iter().enumerate() {
-            let generation = scratch.next_generation();
-            let PrefilterScratch {
-                anchor_seen,
-                slot_seen,
-                group_seen,
-                touched,
-                hits,
-                ..
-            } = scratch;
-            touched.clear();
-            while let Some(&(i, id)) = hits.get(from) {
-                if i as usize >= sentence.end {
-                    break;
-                }
-                from += 1;
-                if i as usize >= sentence.start {
-                    self.mark(id, generation, anchor_seen, group_seen, slot_seen, touched);
-                }
-            }
-            for &slot in touched.iter() {
+            // Hits are in word order: the sentence's are the run from its first word on.
+            let rest = scratch.hits.get(from..).unwrap_or(&[]);
+            let start = from + rest.partition_point(|&(i, _)| (i as usize) < sentence.start);
+            let end = from + rest.partition_point(|&(i, _)| (i as usize) < sentence.end);
+            from = end;
+            let generation = self.mark_hits(scratch, start..end);
+            for &slot in &scratch.touched {
                 if self.by_sentence.get(slot as usize) == Some(&true)
-                    && self.complete(slot, generation, group_seen)
+                    && self.complete(slot, generation, &scratch.group_seen)
                 {
                     self.emit(slot, 1u64 << k.min(63), out);
                 }
             }
         }
+    }
+
+    /// A fresh generation with the anchors of `scratch.hits[range]` marked; the slots they
+    /// touched are in `scratch.touched`.
+    fn mark_hits(&self, scratch: &mut PrefilterScratch, range: Range<usize>) -> u32 {
+        let generation = scratch.next_generation();
+        let PrefilterScratch {
+            anchor_seen,
+            slot_seen,
+            group_seen,
+            touched,
+            hits,
+            ..
+        } = scratch;
+        touched.clear();
+        for &(_, id) in hits.get(range).unwrap_or(&[]) {
+            self.mark(id, generation, anchor_seen, group_seen, slot_seen, touched);
+        }
+        generation
     }
 
     /// Anchor `id` seen in this generation: marks its groups and touches the slots it starts.
@@ -606,14 +599,6 @@ struct Run<'d, 'r> {
 const ENOUGH_LETTERS_TO_DETECT: usize = 60;
 const DETECT_SAMPLE: usize = 600;
 
-fn sample(text: &str, max: usize) -> &str {
-    let mut end = text.len().min(max);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
-}
-
 impl<'d, 'r> Run<'d, 'r> {
     fn new(doc: &'d Document, rules: &'r RuleSet, opts: Options) -> Self {
         let cl = clauses(doc);
@@ -701,7 +686,7 @@ impl<'d, 'r> Run<'d, 'r> {
             return Some(l);
         }
         let own = *b.lang.get_or_init(|| {
-            let s = sample(&b.block.text, DETECT_SAMPLE);
+            let s = crate::segment::prefix(&b.block.text, DETECT_SAMPLE);
             if s.chars().filter(|c| c.is_alphabetic()).count() < ENOUGH_LETTERS_TO_DETECT {
                 return None;
             }

@@ -19,6 +19,22 @@ use crate::normalise::NormText;
 #[cfg(test)]
 use crate::normalise::normalise;
 
+/// The largest char boundary of `s` at or below `i` (`s.len()` past its end).
+pub fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    if i >= s.len() {
+        return s.len();
+    }
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The longest start of `s` of at most `max` bytes that ends on a char boundary.
+pub fn prefix(s: &str, max: usize) -> &str {
+    &s[..floor_char_boundary(s, max)]
+}
+
 /// A word: a byte range in normalised text. Offsets are 32-bit, which halves the memory of a
 /// large document's words: the reading limits keep a whole document's text under 512 MiB by
 /// default, and [`tokenize`] stops at 4 GiB should a raised limit let a block get that far.
@@ -338,6 +354,17 @@ mod tests {
             .iter()
             .map(|t| t.text(&n.text).to_string())
             .collect()
+    }
+
+    #[test]
+    fn prefixes_end_on_char_boundaries() {
+        assert_eq!(floor_char_boundary("aé", 2), 1);
+        assert_eq!(floor_char_boundary("aé", 3), 3);
+        assert_eq!(floor_char_boundary("aé", 99), 3);
+        assert_eq!(prefix("aéb", 2), "a");
+        assert_eq!(prefix("aéb", 3), "aé");
+        assert_eq!(prefix("aéb", 0), "");
+        assert_eq!(prefix("aéb", 99), "aéb");
     }
 
     #[test]

@@ -308,12 +308,8 @@ pub fn count<'a>(texts: impl IntoIterator<Item = &'a str>) -> Counts {
         if budget == 0 {
             break;
         }
-        let mut end = text.len().min(budget);
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        budget -= end;
-        let text = &text[..end];
+        let text = crate::segment::prefix(text, budget);
+        budget -= text.len();
         let bytes = text.as_bytes();
         // Words, numbers and blanks in one byte pass.
         let mut in_word = false;

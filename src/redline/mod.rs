@@ -266,16 +266,7 @@ impl Marker {
     }
 }
 
-/// The largest char boundary of `s` at or below `i`.
-pub(crate) fn floor_char_boundary(s: &str, mut i: usize) -> usize {
-    if i >= s.len() {
-        return s.len();
-    }
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
+pub(crate) use crate::segment::floor_char_boundary;
 
 /// XML-escapes text for element content and attribute values.
 pub(crate) fn escape(s: &str) -> String {

@@ -90,7 +90,7 @@ impl Cx<'_> {
         let mut out = Vec::new();
         for s in list {
             match Regexes::compile_one(s.get_ref()) {
-                Ok(r) => out.push(r),
+                Ok(_) => out.push(s.get_ref().clone()),
                 Err(e) => {
                     let msg = e.to_string();
                     let last = msg
@@ -103,7 +103,7 @@ impl Cx<'_> {
                 }
             }
         }
-        Regexes::new(out.iter().map(|r| r.as_str().to_string()).collect())
+        Regexes::new(out)
     }
 
     pub fn negation(&mut self, s: Option<&S>) -> Negation {

@@ -44,11 +44,7 @@ const GUESS_BYTES: usize = 4000;
 /// The language of a sample's first [`GUESS_BYTES`], as the check guesses a document's
 /// language when its reader did not (the model costs 2 ms on a DOCX's whole 20 KB sample).
 fn guess(sample: &str) -> Option<Lang> {
-    let mut end = sample.len().min(GUESS_BYTES);
-    while !sample.is_char_boundary(end) {
-        end -= 1;
-    }
-    crate::lang::detect(&sample[..end])
+    crate::lang::detect(crate::segment::prefix(sample, GUESS_BYTES))
 }
 
 /// The key of a set of languages (bit i: `Lang::ALL[i]`).

@@ -23,6 +23,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::rules::Rule;
 use crate::rules::pattern::PhraseSet;
+use crate::segment::floor_char_boundary;
 
 pub use lazy::LazyRuleSet;
 pub use schema::json_schema;
@@ -106,7 +107,7 @@ impl<'t> LineIndex<'t> {
 
     /// Like [`line_col`] over the indexed text.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = char_floor(self.text, offset);
+        let offset = floor_char_boundary(self.text, offset);
         let line = self.starts.partition_point(|&s| s <= offset).max(1);
         let line_start = self.starts.get(line - 1).copied().unwrap_or(0).min(offset);
         (line, column(self.text, line_start, offset))
@@ -119,15 +120,6 @@ impl<'t> LineIndex<'t> {
     }
 }
 
-/// `offset` moved back onto a char boundary of `text` (and into it).
-fn char_floor(text: &str, offset: usize) -> usize {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    offset
-}
-
 /// 1-based column (in chars) of byte `offset` in the line of `text` that starts at `line_start`.
 fn column(text: &str, line_start: usize, offset: usize) -> usize {
     text.get(line_start..offset)
@@ -137,7 +129,7 @@ fn column(text: &str, line_start: usize, offset: usize) -> usize {
 
 /// 1-based line and column (in chars) of byte `offset` in `text`.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = char_floor(text, offset);
+    let offset = floor_char_boundary(text, offset);
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |p| p + 1);
