@@ -233,8 +233,9 @@ impl LangFilter {
                     };
                     if g == 0 {
                         for id in ids {
+                            // Slots come in increasing order: a repeat is the last one.
                             if let Some(t) = targets.get_mut(id as usize)
-                                && !t.contains(&slot)
+                                && t.last() != Some(&slot)
                             {
                                 t.push(slot);
                             }

@@ -47,7 +47,11 @@ impl WordTrieBuilder {
                 stride += 1;
             }
         }
-        let mut trans = vec![0u32; stride];
+        // At most one node per anchor byte (and the root): reserving that much keeps the table
+        // from being copied as it grows; the pages never written are never touched.
+        let bound = 1 + self.anchors.iter().map(|(t, _, _)| t.len()).sum::<usize>();
+        let mut trans = Vec::with_capacity(bound.saturating_mul(stride));
+        trans.resize(stride, 0u32);
         // (node, prefix anchors before word anchors, id)
         let mut ends: Vec<(u32, bool, u32)> = Vec::with_capacity(self.anchors.len());
         for (text, id, whole_word) in &self.anchors {

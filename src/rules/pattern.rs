@@ -31,13 +31,16 @@ fn err(msg: impl Into<String>) -> PatternError {
 
 /// One word test.
 #[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// The words are shared ([`Arc`]): the same word comes back in many patterns of a language and
+/// in the phrase sets built from their alternatives, and a clone is then a count, not a copy.
 pub enum WordTest {
-    Exact(String),
-    Prefix(String),
+    Exact(Arc<str>),
+    Prefix(Arc<str>),
     /// A Snowball stem, and the prefilter anchor derived from the pattern word.
     Stem {
-        stem: String,
-        anchor: Option<String>,
+        stem: Arc<str>,
+        anchor: Option<Arc<str>>,
         /// The anchor's start bucket, when the anchor is long enough to have one.
         bucket: Option<u8>,
     },
@@ -47,8 +50,8 @@ impl WordTest {
     fn matches(&self, input: &Input<'_>, at: usize) -> bool {
         let word = input.word(at);
         match self {
-            WordTest::Exact(w) => word == w,
-            WordTest::Prefix(p) => word.starts_with(p.as_str()),
+            WordTest::Exact(w) => word == &**w,
+            WordTest::Prefix(p) => word.starts_with(&**p),
             WordTest::Stem { stem, bucket, .. } => {
                 // A word whose stem extends `stem` starts like the anchor (see
                 // [`stem_anchor`]); words in another bucket are rejected without stemming.
@@ -246,11 +249,15 @@ pub type IdBuild = std::hash::BuildHasherDefault<IdHasher>;
 /// A set of multi-word phrases (a lexicon, the brand catalogue), matched as one instruction.
 #[derive(Debug, Clone, Default)]
 pub struct PhraseSet {
-    phrases: Vec<(Vec<WordTest>, Option<u32>)>,
+    /// Per phrase: its word tests (a range of `tests`) and its tag.
+    phrases: Vec<(u32, u32, Option<u32>)>,
+    /// The word tests of every phrase, one after another (one allocation for the set, not one
+    /// per phrase: most phrases are a single word).
+    tests: Vec<WordTest>,
     /// Phrases by the [`word_hash`] of their first word (when it is an exact word).
     by_first: HashMap<u64, Vec<u32>, IdBuild>,
     /// The distinct exact first words.
-    first_exact: Vec<String>,
+    first_exact: Vec<Arc<str>>,
     /// [`PhraseSet::anchors`], computed once: lexicons and the brand catalogue are shared by
     /// many patterns.
     anchor_cache: std::sync::OnceLock<Option<AnchorGroup>>,
@@ -277,22 +284,32 @@ impl PhraseSet {
         if tests.is_empty() {
             return Err(err(format!("lexicon entry \"{entry}\" has no words")));
         }
-        let idx = u32::try_from(self.phrases.len()).map_err(|_| err("too many entries"))?;
-        match &tests[0] {
-            WordTest::Exact(w) => self.add_first(w, idx),
-            _ => self.add_other(tests[0].start_bucket(), idx),
+        if u32::try_from(self.tests.len() + tests.len()).is_err() {
+            return Err(err("too many entries"));
         }
-        self.phrases.push((tests, tag));
-        self.anchor_cache = std::sync::OnceLock::new();
+        self.push_tests(tests, tag);
         Ok(())
     }
 
-    /// Adds one phrase given as word tests.
-    fn push_tests(&mut self, tests: Vec<WordTest>, tag: Option<u32>) {
-        let Ok(idx) = u32::try_from(self.phrases.len()) else {
+    /// Adds one phrase given as word tests (nothing when the set is full: `u32` phrases or
+    /// tests).
+    fn push_tests(&mut self, tests: impl IntoIterator<Item = WordTest>, tag: Option<u32>) {
+        let (Ok(idx), Ok(start)) = (
+            u32::try_from(self.phrases.len()),
+            u32::try_from(self.tests.len()),
+        ) else {
             return;
         };
-        match tests.first() {
+        self.tests.extend(tests);
+        let Ok(end) = u32::try_from(self.tests.len()) else {
+            self.tests.truncate(start as usize);
+            return;
+        };
+        match self
+            .tests
+            .get(start as usize..end as usize)
+            .and_then(<[_]>::first)
+        {
             Some(WordTest::Exact(w)) => {
                 let w = w.clone();
                 self.add_first(&w, idx);
@@ -302,8 +319,14 @@ impl PhraseSet {
                 self.add_other(bucket, idx);
             }
         }
-        self.phrases.push((tests, tag));
+        self.phrases.push((start, end, tag));
         self.anchor_cache = std::sync::OnceLock::new();
+    }
+
+    /// The word tests and the tag of phrase `i`.
+    fn phrase(&self, i: u32) -> Option<(&[WordTest], Option<u32>)> {
+        let &(start, end, tag) = self.phrases.get(i as usize)?;
+        Some((self.tests.get(start as usize..end as usize)?, tag))
     }
 
     fn add_other(&mut self, bucket: Option<u8>, idx: u32) {
@@ -344,10 +367,10 @@ impl PhraseSet {
         })
     }
 
-    fn add_first(&mut self, word: &str, idx: u32) {
+    fn add_first(&mut self, word: &Arc<str>, idx: u32) {
         let list = self.by_first.entry(word_hash(word)).or_default();
         if list.is_empty() || !self.first_exact.iter().any(|w| w == word) {
-            self.first_exact.push(word.to_string());
+            self.first_exact.push(word.clone());
         }
         list.push(idx);
     }
@@ -374,7 +397,7 @@ impl PhraseSet {
             .map(|v| v.as_slice())
             .unwrap_or(&[]);
         for i in exact.iter().copied().chain(self.others_for(input, at)) {
-            let Some((tests, tag)) = self.phrases.get(i as usize) else {
+            let Some((tests, tag)) = self.phrase(i) else {
                 continue;
             };
             let end = at + tests.len();
@@ -386,7 +409,7 @@ impl PhraseSet {
                 .enumerate()
                 .all(|(k, t)| t.matches(input, at + k))
             {
-                f(end, *tag);
+                f(end, tag);
             }
         }
     }
@@ -395,8 +418,7 @@ impl PhraseSet {
     pub fn starts_at(&self, input: &Input<'_>, at: usize) -> bool {
         self.by_first.contains_key(&input.hash(at))
             || self.others_for(input, at).any(|i| {
-                self.phrases
-                    .get(i as usize)
+                self.phrase(i)
                     .and_then(|(t, _)| t.first())
                     .is_some_and(|t| t.matches(input, at))
             })
@@ -425,20 +447,20 @@ impl PhraseSet {
 
     fn compute_anchors(&self) -> Option<Vec<Anchor>> {
         let mut out = Vec::new();
-        for (tests, _) in &self.phrases {
-            match tests.first() {
+        for &(start, _, _) in &self.phrases {
+            match self.tests.get(start as usize) {
                 Some(WordTest::Exact(w)) => out.push(Anchor {
-                    text: w.as_str().into(),
+                    text: w.clone(),
                     whole_word: true,
                 }),
                 Some(WordTest::Prefix(p)) => out.push(Anchor {
-                    text: p.as_str().into(),
+                    text: p.clone(),
                     whole_word: false,
                 }),
                 Some(WordTest::Stem {
                     anchor: Some(a), ..
                 }) => out.push(Anchor {
-                    text: a.as_str().into(),
+                    text: a.clone(),
                     whole_word: false,
                 }),
                 _ => return None,
@@ -636,7 +658,39 @@ pub struct Match {
 const DEFAULT_GAP: usize = 5;
 const MAX_GAP: usize = 50;
 
+/// Most words [`word_tests`] keeps per thread; past it, the cache starts again (it only saves
+/// work: the rule files of a run repeat a few thousand words many times over).
+const WORD_CACHE_MAX: usize = 50_000;
+
+/// Compiled word tests by language and raw word.
+type WordCache = HashMap<(Lang, Box<str>), Vec<WordTest>, FxBuild>;
+
+thread_local! {
+    /// The tests of the pattern words this thread has compiled, by language and raw word: a
+    /// language's patterns use about 2 000 distinct words 14 000 times (the shipped English
+    /// sections), and each one costs a normalisation, a tokenisation and, for `~word`, a stem.
+    static WORD_TESTS: std::cell::RefCell<WordCache> = std::cell::RefCell::new(HashMap::default());
+}
+
+/// The tests for one raw pattern or lexicon word (`word`, `word*`, `~word`; a word the
+/// normaliser splits gives several), from the thread's cache when it was compiled before.
 fn word_tests(raw: &str, lang: Lang) -> Result<Vec<WordTest>, PatternError> {
+    let cached = WORD_TESTS.with(|c| c.borrow().get(&(lang, Box::from(raw))).cloned());
+    if let Some(tests) = cached {
+        return Ok(tests);
+    }
+    let tests = word_tests_uncached(raw, lang)?;
+    WORD_TESTS.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= WORD_CACHE_MAX {
+            c.clear();
+        }
+        c.insert((lang, Box::from(raw)), tests.clone());
+    });
+    Ok(tests)
+}
+
+fn word_tests_uncached(raw: &str, lang: Lang) -> Result<Vec<WordTest>, PatternError> {
     let (body, kind) = if let Some(s) = raw.strip_prefix('~') {
         (s, 2)
     } else if let Some(s) = raw.strip_suffix('*') {
@@ -659,18 +713,18 @@ fn word_tests(raw: &str, lang: Lang) -> Result<Vec<WordTest>, PatternError> {
         .iter()
         .enumerate()
         .map(|(i, t)| {
-            let w = t.text(&norm).to_string();
+            let w: Arc<str> = t.text(&norm).into();
             match kind {
                 1 if i == n - 1 => WordTest::Prefix(w),
                 2 => {
                     let st = stem(lang, &w);
-                    let anchor = stem_anchor(&w, &st);
+                    let anchor: Option<Arc<str>> = stem_anchor(&w, &st).map(Arc::from);
                     let bucket = anchor
                         .as_deref()
-                        .filter(|a| a.chars().count() >= BUCKET_CHARS)
+                        .filter(|a: &&str| a.chars().count() >= BUCKET_CHARS)
                         .map(bucket);
                     WordTest::Stem {
-                        stem: st,
+                        stem: st.into(),
                         anchor,
                         bucket,
                     }
@@ -809,7 +863,7 @@ fn prefixify_last(alt: &mut [(Node, bool)]) -> Result<(), PatternError> {
     match alt.last_mut() {
         Some((Node::Word(t), _)) => {
             if let WordTest::Exact(w) = t {
-                *t = WordTest::Prefix(std::mem::take(w));
+                *t = WordTest::Prefix(w.clone());
             }
             Ok(())
         }
@@ -844,12 +898,15 @@ impl Compiler {
     /// of splits that tries every alternative at every word. False (nothing emitted) when an
     /// alternative is not a plain word sequence.
     fn phrase_set(&mut self, alts: &[Vec<(Node, bool)>]) -> bool {
-        let Some(phrases) = plain_phrases(alts) else {
+        let Some((tests, lens)) = plain_phrases(alts) else {
             return false;
         };
         let mut set = PhraseSet::default();
-        for phrase in phrases {
-            set.push_tests(phrase, None);
+        set.phrases.reserve_exact(lens.len());
+        set.tests.reserve_exact(tests.len());
+        let mut tests = tests.into_iter();
+        for n in lens {
+            set.push_tests(tests.by_ref().take(n), None);
         }
         let idx = self.sets.len();
         self.sets.push(Arc::new(set));
@@ -919,8 +976,9 @@ impl Compiler {
 }
 
 /// The alternatives of a group as plain word sequences (no optional part, gap, set or nested
-/// alternation), or `None`.
-fn plain_phrases(alts: &[Vec<(Node, bool)>]) -> Option<Vec<Vec<WordTest>>> {
+/// alternation), or `None`: the word tests of all of them one after another, and the number of
+/// words of each.
+fn plain_phrases(alts: &[Vec<(Node, bool)>]) -> Option<(Vec<WordTest>, Vec<usize>)> {
     fn flatten(seq: &[(Node, bool)], out: &mut Vec<WordTest>) -> Option<()> {
         for (node, optional) in seq {
             if *optional {
@@ -934,13 +992,18 @@ fn plain_phrases(alts: &[Vec<(Node, bool)>]) -> Option<Vec<Vec<WordTest>>> {
         }
         Some(())
     }
-    alts.iter()
-        .map(|alt| {
-            let mut tests = Vec::new();
-            flatten(alt, &mut tests)?;
-            (!tests.is_empty()).then_some(tests)
-        })
-        .collect()
+    let mut tests = Vec::with_capacity(alts.len());
+    let mut lens = Vec::with_capacity(alts.len());
+    for alt in alts {
+        let before = tests.len();
+        flatten(alt, &mut tests)?;
+        let n = tests.len() - before;
+        if n == 0 {
+            return None;
+        }
+        lens.push(n);
+    }
+    Some((tests, lens))
 }
 
 /// Cost of an anchor set for the prefilter: common short words make every block a candidate.
@@ -998,16 +1061,16 @@ impl std::ops::Deref for AnchorGroup {
 
 /// The anchors one of which every match of `node` contains, or `None`.
 fn node_anchors(node: &Node) -> Option<AnchorGroup> {
-    let one = |text: &str, whole_word: bool| {
+    let one = |text: &Arc<str>, whole_word: bool| {
         Some(AnchorGroup::new(vec![Anchor {
-            text: text.into(),
+            text: text.clone(),
             whole_word,
         }]))
     };
     match node {
         Node::Word(WordTest::Exact(w)) => one(w, true),
         Node::Word(WordTest::Prefix(p)) => one(p, false),
-        Node::Word(WordTest::Stem { anchor, .. }) => anchor.as_deref().and_then(|a| one(a, false)),
+        Node::Word(WordTest::Stem { anchor, .. }) => anchor.as_ref().and_then(|a| one(a, false)),
         Node::Gap(_) => None,
         Node::Set(s, _) => s.anchors(),
         Node::Group(alts) => {
@@ -1511,6 +1574,39 @@ mod tests {
             brands: &brands,
         };
         Pattern::compile(pattern, &ctx)
+    }
+
+    #[test]
+    fn word_tests_are_cached_per_language_and_shared() {
+        // The same raw word in two languages: the cache key holds the language, so each gets its
+        // own stemmer's stem.
+        let stem_of = |lang| match word_tests("~lieferungen", lang).unwrap().as_slice() {
+            [WordTest::Stem { stem, .. }] => stem.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(&*stem_of(Lang::De), stem(Lang::De, "lieferungen"));
+        assert_eq!(&*stem_of(Lang::En), stem(Lang::En, "lieferungen"));
+        assert_ne!(stem_of(Lang::De), stem_of(Lang::En));
+        // A second compile of a word hands out the same shared text, not a copy.
+        let (a, b) = (
+            word_tests("Licence", Lang::En).unwrap(),
+            word_tests("Licence", Lang::En).unwrap(),
+        );
+        match (a.as_slice(), b.as_slice()) {
+            ([WordTest::Exact(x)], [WordTest::Exact(y)]) => {
+                assert_eq!(&**x, "licence");
+                assert!(Arc::ptr_eq(x, y));
+            }
+            other => panic!("{other:?}"),
+        }
+        // Errors are not cached as results: a bad word fails every time.
+        assert!(word_tests("li*ce", Lang::En).is_err());
+        assert!(word_tests("li*ce", Lang::En).is_err());
+        // A word the normaliser splits gives one test per part, the last a prefix with `*`.
+        let parts = word_tests("open-source*", Lang::En).unwrap();
+        assert!(
+            matches!(parts.as_slice(), [WordTest::Exact(a), WordTest::Prefix(b)] if &**a == "open" && &**b == "source")
+        );
     }
 
     #[test]
