@@ -494,7 +494,9 @@ fn broken(name: &str) -> String {
     let path = dir.join(name);
     files.push(ruleset::SourceFile {
         path: format!("fixtures/rulesets-broken/{name}"),
-        text: std::fs::read_to_string(&path).expect("fixture exists"),
+        text: std::fs::read_to_string(&path)
+            .expect("fixture exists")
+            .into(),
     });
     let pack = ruleset::PackSource {
         dir: "fixtures/rulesets-broken".into(),
