@@ -595,6 +595,8 @@ struct Run<'d, 'r> {
     opts: Options,
     doc_lang: OnceLock<Option<Lang>>,
     memo: Mutex<HashMap<(usize, u8, usize), bool>>,
+    /// The document's kind, counted once when a rule asks ([`Run::kind`]).
+    kind: OnceLock<DocKind>,
 }
 
 const ENOUGH_LETTERS_TO_DETECT: usize = 60;
@@ -643,6 +645,7 @@ impl<'d, 'r> Run<'d, 'r> {
             opts,
             doc_lang: OnceLock::new(),
             memo: Mutex::new(HashMap::new()),
+            kind: OnceLock::new(),
         }
     }
 
@@ -1048,11 +1051,32 @@ impl<'d, 'r> Run<'d, 'r> {
         (finding, ["document".to_string(), String::new()])
     }
 
-    fn kind(&self, cache: &OnceLock<DocKind>) -> DocKind {
+    fn kind(&self) -> DocKind {
         if let Some(k) = self.opts.kind {
             return k;
         }
-        *cache.get_or_init(|| kind::classify(self.blocks.iter().map(|b| b.norm.text.as_str())))
+        *self
+            .kind
+            .get_or_init(|| kind::classify(self.blocks.iter().map(|b| b.norm.text.as_str())))
+    }
+
+    /// True when some rule asks for the document's kind (`require` and `conditional` rules).
+    fn needs_kind(&self) -> bool {
+        self.rules
+            .rules
+            .iter()
+            .any(|x| matches!(x, Rule::Require(_) | Rule::Conditional(_)))
+    }
+
+    /// The work on the document that needs no compiled matching, done ahead: every block's
+    /// words (the prefilter walks them all) and the document's kind.
+    fn prepare(&self) {
+        for b in &self.blocks {
+            b.tokens();
+        }
+        if self.needs_kind() {
+            self.kind();
+        }
     }
 }
 
@@ -1360,7 +1384,13 @@ fn run_lazy(
     if !rules.is_lazy() {
         return Ok(run_on(r));
     }
-    let set = rules.for_langs(&r.languages())?;
+    let langs = r.languages();
+    // While another thread still compiles the rules (started from a sample before the document
+    // was read), this one would only wait: it does the work that needs no rules instead.
+    if !rules.is_compiled(&langs) {
+        r.prepare();
+    }
+    let set = rules.for_langs(&langs)?;
     r.rules = &set;
     Ok(run_on(r))
 }
@@ -1369,7 +1399,6 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
     let rules = r.rules;
     let mut found: Vec<(Finding, [String; 2])> = Vec::new();
     let mut topics: Vec<TopicHit> = Vec::new();
-    let kind_cache = OnceLock::new();
 
     // Candidates per rule: (block, lang, pattern mask), in block order. Blocks are taken in
     // chunks, on all cores when the budget allows.
@@ -1380,10 +1409,7 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
     // The document's kind (`require` and `conditional` rules ask for it) is a count over up to
     // 300 KB of text on one thread: it runs beside the prefilter instead of after the flags,
     // where everything waited for it.
-    let needs_kind = rules
-        .rules
-        .iter()
-        .any(|x| matches!(x, Rule::Require(_) | Rule::Conditional(_)));
+    let needs_kind = r.needs_kind();
     let prefilter = || {
         crate::par::map(&chunks, |range| {
             let mut cands = Vec::new();
@@ -1409,7 +1435,7 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
     };
     let (per_chunk, _) = crate::par::join(prefilter, || {
         if needs_kind {
-            r.kind(&kind_cache);
+            r.kind();
         }
     });
     let mut per_rule: Vec<Vec<(usize, Lang, u64, u64)>> = vec![Vec::new(); rules.rules.len()];
@@ -1561,7 +1587,7 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
                 }
             }
             Rule::Conditional(c) => {
-                if cands.is_empty() || !c.applies_to.contains(&r.kind(&kind_cache)) {
+                if cands.is_empty() || !c.applies_to.contains(&r.kind()) {
                     return found;
                 }
                 for &(bi, lang, mask, sents) in cands {
@@ -1599,7 +1625,7 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
     // Require rules: document level.
     for (ri, rule) in rules.rules.iter().enumerate() {
         let Rule::Require(q) = rule else { continue };
-        if !q.applies_to.contains(&r.kind(&kind_cache)) {
+        if !q.applies_to.contains(&r.kind()) {
             continue;
         }
         let by_topic = topics.iter().any(|t| q.topics.contains(&t.topic));
@@ -1695,6 +1721,37 @@ mod tests {
         out.iter()
             .map(|c| rules.rules[c.rule as usize].header().id.clone())
             .collect()
+    }
+
+    #[test]
+    fn work_done_while_the_rules_compile_changes_nothing() {
+        let text = "1. Scope\n\nThe Contractor shall deliver the portal and its documentation.\n\n\
+                    2. Rights\n\nAll intellectual property rights in the deliverables shall remain \
+                    with the Contractor. Reports shall be delivered in Microsoft Word format.\n\n\
+                    3. Payment\n\nInvoices are payable within thirty days.";
+        let rules = LazyRuleSet::load(&[], &crate::config::Config::default()).expect("rules load");
+        // First document: the English rules are not compiled yet, so the check reads the words
+        // and counts the document's kind first (`Run::prepare`), then compiles.
+        assert!(!rules.is_compiled(&[Lang::En]));
+        let first = analyse_lazy(text_document(text, Lang::En), &rules).expect("analysed");
+        assert!(rules.is_compiled(&[Lang::En]));
+        // Second: compiled already, nothing done ahead.
+        let second = analyse_lazy(text_document(text, Lang::En), &rules).expect("analysed");
+        let ids = |a: &Analysis| {
+            a.findings
+                .iter()
+                .map(|f| (f.rule_id.clone(), f.location.start, f.fingerprint.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&first), ids(&second));
+        assert_eq!(first.topics, second.topics);
+        let found: Vec<_> = first.findings.iter().map(|f| f.rule_id.as_str()).collect();
+        assert!(found.contains(&"copyright.supplier-keeps-ip"), "{found:?}");
+        // Document-level findings need the kind, counted ahead in the first run.
+        assert!(
+            first.findings.iter().any(|f| f.location.block.is_none()),
+            "{found:?}"
+        );
     }
 
     #[test]
