@@ -171,20 +171,49 @@ impl LangFilter {
         let mut slots = Vec::new();
         let mut by_sentence = Vec::new();
         let mut other_groups = Vec::new();
+        // Every distinct anchor set (its sorted anchor ids) gets a group id; a shared group (a
+        // lexicon's, used by many clauses) is resolved once, by its address.
         let mut group_index: HashMap<Vec<u32>, u32, crate::rules::pattern::FxBuild> =
             HashMap::default();
-        let mut anchor_groups: Vec<Vec<u32>> = Vec::new();
-        let mut resolved: HashMap<usize, Vec<u32>, crate::rules::pattern::FxBuild> =
+        let mut group_anchors: Vec<Vec<u32>> = Vec::new();
+        let mut by_address: HashMap<usize, u32, crate::rules::pattern::FxBuild> =
             HashMap::default();
+        // Groups some clause requires after its first: only these are marked while checking.
+        let mut marked: Vec<bool> = Vec::new();
         let mut always = Vec::new();
         let mut regex = Vec::new();
-        let mut anchor_id = |a: &crate::rules::pattern::Anchor, targets: &mut Vec<Vec<u32>>| {
-            let key = (a.text.clone(), a.whole_word);
-            *index.entry(key).or_insert_with(|| {
-                pats.push((a.text.clone(), a.whole_word));
-                targets.push(Vec::new());
-                u32::try_from(pats.len() - 1).unwrap_or(u32::MAX)
-            })
+        let mut group_id = |group: &crate::rules::pattern::AnchorGroup,
+                            targets: &mut Vec<Vec<u32>>,
+                            group_anchors: &mut Vec<Vec<u32>>|
+         -> u32 {
+            let address = group.as_ptr() as usize;
+            if !group.is_empty()
+                && let Some(&g) = by_address.get(&address)
+            {
+                return g;
+            }
+            let mut ids: Vec<u32> = group
+                .iter()
+                .map(|a| {
+                    *index
+                        .entry((a.text.clone(), a.whole_word))
+                        .or_insert_with(|| {
+                            pats.push((a.text.clone(), a.whole_word));
+                            targets.push(Vec::new());
+                            u32::try_from(pats.len() - 1).unwrap_or(u32::MAX)
+                        })
+                })
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let g = *group_index.entry(ids).or_insert_with_key(|ids| {
+                group_anchors.push(ids.clone());
+                u32::try_from(group_anchors.len() - 1).unwrap_or(u32::MAX)
+            });
+            if !group.is_empty() {
+                by_address.insert(address, g);
+            }
+            g
         };
         for (ri, rule) in rules.iter().enumerate() {
             let ri = u32::try_from(ri).unwrap_or(u32::MAX);
@@ -213,26 +242,11 @@ impl LangFilter {
                 by_sentence.push(
                     rule.header().scope == Scope::Sentence && !matches!(rule, Rule::Require(_)),
                 );
-                let mut others = Vec::new();
-                for (g, group) in groups.iter().enumerate() {
-                    // Lexicon groups are shared by many clauses: their ids are looked up
-                    // once (keyed by the shared slice, which outlives this loop).
-                    let key = group.as_ptr() as usize;
-                    let ids = match resolved.get(&key) {
-                        Some(ids) => ids.clone(),
-                        None => {
-                            let mut ids: Vec<u32> =
-                                group.iter().map(|a| anchor_id(a, &mut targets)).collect();
-                            ids.sort_unstable();
-                            ids.dedup();
-                            if !group.is_empty() {
-                                resolved.insert(key, ids.clone());
-                            }
-                            ids
-                        }
-                    };
-                    if g == 0 {
-                        for id in ids {
+                let mut others = Vec::with_capacity(groups.len().saturating_sub(1));
+                for (k, group) in groups.iter().enumerate() {
+                    let g = group_id(group, &mut targets, &mut group_anchors);
+                    if k == 0 {
+                        for &id in group_anchors.get(g as usize).map_or(&[][..], Vec::as_slice) {
                             // Slots come in increasing order: a repeat is the last one.
                             if let Some(t) = targets.get_mut(id as usize)
                                 && t.last() != Some(&slot)
@@ -241,28 +255,26 @@ impl LangFilter {
                             }
                         }
                     } else {
-                        others.push(ids);
+                        if marked.len() <= g as usize {
+                            marked.resize(g as usize + 1, false);
+                        }
+                        marked[g as usize] = true;
+                        others.push(g);
                     }
                 }
-                let ids = others
-                    .into_iter()
-                    .map(|ids| {
-                        if let Some(&g) = group_index.get(&ids) {
-                            return g;
-                        }
-                        let g = u32::try_from(group_index.len()).unwrap_or(u32::MAX);
-                        for &a in &ids {
-                            let a = a as usize;
-                            if anchor_groups.len() <= a {
-                                anchor_groups.resize(a + 1, Vec::new());
-                            }
-                            anchor_groups[a].push(g);
-                        }
-                        group_index.insert(ids, g);
-                        g
-                    })
-                    .collect();
-                other_groups.push(ids);
+                other_groups.push(others);
+            }
+        }
+        let mut anchor_groups: Vec<Vec<u32>> = vec![Vec::new(); targets.len()];
+        for (g, ids) in group_anchors.iter().enumerate() {
+            if marked.get(g) != Some(&true) {
+                continue;
+            }
+            let g = u32::try_from(g).unwrap_or(u32::MAX);
+            for &a in ids {
+                if let Some(list) = anchor_groups.get_mut(a as usize) {
+                    list.push(g);
+                }
             }
         }
         let mut trie = anchors::WordTrieBuilder::default();
@@ -271,7 +283,6 @@ impl LangFilter {
                 trie.insert(text.clone(), id32, *whole_word);
             }
         }
-        anchor_groups.resize(targets.len(), Vec::new());
         LangFilter {
             trie: trie.build(),
             targets,
@@ -279,7 +290,7 @@ impl LangFilter {
             by_sentence,
             other_groups,
             anchor_groups,
-            groups: group_index.len(),
+            groups: group_anchors.len(),
             always,
             regex,
         }
