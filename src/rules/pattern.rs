@@ -279,7 +279,7 @@ impl PhraseSet {
                     "lexicon entry \"{entry}\" may only hold words, word* and ~word"
                 )));
             }
-            tests.extend(word_tests(raw, lang)?);
+            tests.extend(word_tests(raw, lang)?.iter().cloned());
         }
         if tests.is_empty() {
             return Err(err(format!("lexicon entry \"{entry}\" has no words")));
@@ -662,30 +662,33 @@ const MAX_GAP: usize = 50;
 /// work: the rule files of a run repeat a few thousand words many times over).
 const WORD_CACHE_MAX: usize = 50_000;
 
-/// Compiled word tests by language and raw word.
-type WordCache = HashMap<(Lang, Box<str>), Vec<WordTest>, FxBuild>;
+/// Compiled word tests by raw word, one map per language (index in [`Lang::ALL`]), looked up by
+/// `&str` without building a key.
+type WordCache = [HashMap<Box<str>, Arc<[WordTest]>, FxBuild>; Lang::ALL.len()];
 
 thread_local! {
     /// The tests of the pattern words this thread has compiled, by language and raw word: a
     /// language's patterns use about 2 000 distinct words 14 000 times (the shipped English
     /// sections), and each one costs a normalisation, a tokenisation and, for `~word`, a stem.
-    static WORD_TESTS: std::cell::RefCell<WordCache> = std::cell::RefCell::new(HashMap::default());
+    static WORD_TESTS: std::cell::RefCell<WordCache> = std::cell::RefCell::new(Default::default());
 }
 
 /// The tests for one raw pattern or lexicon word (`word`, `word*`, `~word`; a word the
 /// normaliser splits gives several), from the thread's cache when it was compiled before.
-fn word_tests(raw: &str, lang: Lang) -> Result<Vec<WordTest>, PatternError> {
-    let cached = WORD_TESTS.with(|c| c.borrow().get(&(lang, Box::from(raw))).cloned());
+fn word_tests(raw: &str, lang: Lang) -> Result<Arc<[WordTest]>, PatternError> {
+    let at = Lang::ALL.iter().position(|&l| l == lang).unwrap_or(0);
+    let cached = WORD_TESTS.with(|c| c.borrow().get(at).and_then(|m| m.get(raw)).cloned());
     if let Some(tests) = cached {
         return Ok(tests);
     }
-    let tests = word_tests_uncached(raw, lang)?;
+    let tests: Arc<[WordTest]> = word_tests_uncached(raw, lang)?.into();
     WORD_TESTS.with(|c| {
-        let mut c = c.borrow_mut();
-        if c.len() >= WORD_CACHE_MAX {
-            c.clear();
+        if let Some(m) = c.borrow_mut().get_mut(at) {
+            if m.len() >= WORD_CACHE_MAX {
+                m.clear();
+            }
+            m.insert(Box::from(raw), tests.clone());
         }
-        c.insert((lang, Box::from(raw)), tests.clone());
     });
     Ok(tests)
 }
@@ -848,13 +851,14 @@ impl Parser<'_, '_> {
             return Ok(Node::Set(set.clone(), false));
         }
         let tests = word_tests(raw, self.ctx.lang)?;
-        if tests.len() == 1 {
-            let t = tests.into_iter().next().ok_or_else(|| err("empty word"))?;
-            Ok(Node::Word(t))
-        } else {
-            Ok(Node::Group(vec![
-                tests.into_iter().map(|t| (Node::Word(t), false)).collect(),
-            ]))
+        match &*tests {
+            [] => Err(err("empty word")),
+            [t] => Ok(Node::Word(t.clone())),
+            many => Ok(Node::Group(vec![
+                many.iter()
+                    .map(|t| (Node::Word(t.clone()), false))
+                    .collect(),
+            ])),
         }
     }
 }
@@ -1059,14 +1063,39 @@ impl std::ops::Deref for AnchorGroup {
     }
 }
 
+/// One-anchor groups this thread made, whole words and word prefixes: every word of every
+/// pattern needs one, and the same words come back thousands of times. A word's group is then
+/// one shared allocation, which the prefilter's build also resolves once (by address).
+type OneAnchorCache = [HashMap<Arc<str>, AnchorGroup, FxBuild>; 2];
+
+thread_local! {
+    static ONE_ANCHOR: std::cell::RefCell<OneAnchorCache> = std::cell::RefCell::new(Default::default());
+}
+
+/// The group of the one anchor `text` (a whole word or a prefix), from the thread's cache.
+fn one_anchor(text: &Arc<str>, whole_word: bool) -> AnchorGroup {
+    let at = usize::from(whole_word);
+    if let Some(g) = ONE_ANCHOR.with(|c| c.borrow().get(at).and_then(|m| m.get(&**text)).cloned()) {
+        return g;
+    }
+    let g = AnchorGroup::new(vec![Anchor {
+        text: text.clone(),
+        whole_word,
+    }]);
+    ONE_ANCHOR.with(|c| {
+        if let Some(m) = c.borrow_mut().get_mut(at) {
+            if m.len() >= WORD_CACHE_MAX {
+                m.clear();
+            }
+            m.insert(text.clone(), g.clone());
+        }
+    });
+    g
+}
+
 /// The anchors one of which every match of `node` contains, or `None`.
 fn node_anchors(node: &Node) -> Option<AnchorGroup> {
-    let one = |text: &Arc<str>, whole_word: bool| {
-        Some(AnchorGroup::new(vec![Anchor {
-            text: text.clone(),
-            whole_word,
-        }]))
-    };
+    let one = |text: &Arc<str>, whole_word: bool| Some(one_anchor(text, whole_word));
     match node {
         Node::Word(WordTest::Exact(w)) => one(w, true),
         Node::Word(WordTest::Prefix(p)) => one(p, false),
@@ -1580,7 +1609,7 @@ mod tests {
     fn word_tests_are_cached_per_language_and_shared() {
         // The same raw word in two languages: the cache key holds the language, so each gets its
         // own stemmer's stem.
-        let stem_of = |lang| match word_tests("~lieferungen", lang).unwrap().as_slice() {
+        let stem_of = |lang| match &*word_tests("~lieferungen", lang).unwrap() {
             [WordTest::Stem { stem, .. }] => stem.clone(),
             other => panic!("{other:?}"),
         };
@@ -1592,7 +1621,7 @@ mod tests {
             word_tests("Licence", Lang::En).unwrap(),
             word_tests("Licence", Lang::En).unwrap(),
         );
-        match (a.as_slice(), b.as_slice()) {
+        match (&*a, &*b) {
             ([WordTest::Exact(x)], [WordTest::Exact(y)]) => {
                 assert_eq!(&**x, "licence");
                 assert!(Arc::ptr_eq(x, y));
@@ -1605,7 +1634,7 @@ mod tests {
         // A word the normaliser splits gives one test per part, the last a prefix with `*`.
         let parts = word_tests("open-source*", Lang::En).unwrap();
         assert!(
-            matches!(parts.as_slice(), [WordTest::Exact(a), WordTest::Prefix(b)] if &**a == "open" && &**b == "source")
+            matches!(&*parts, [WordTest::Exact(a), WordTest::Prefix(b)] if &**a == "open" && &**b == "source")
         );
     }
 
