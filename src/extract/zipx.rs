@@ -107,13 +107,19 @@ impl<'a> Container<'a> {
         if file.encrypted() {
             return Err(ErrorKind::Encrypted(format!("{name} is encrypted")));
         }
-        let mut out = Vec::new();
+        // The declared size (untrusted, so capped) saves the copies of a vector grown by
+        // doubling: each copy touched fresh pages, and a page fault costs 4 to 5 µs here.
+        let declared = file.size().min(max).min(RESERVE_CAP);
+        let mut out = Vec::with_capacity(usize::try_from(declared).unwrap_or(0));
         file.take(max)
             .read_to_end(&mut out)
             .map_err(|e| corrupt(&e))?;
         Ok(Some(out))
     }
 }
+
+/// Most bytes reserved up front for an entry from its declared size (a larger entry grows).
+const RESERVE_CAP: u64 = 16 << 20;
 
 /// Resolves a relationship target against the folder of the part that refers to it:
 /// `("word/document.xml", "header1.xml")` -> `word/header1.xml`; absolute targets start at the
