@@ -30,10 +30,10 @@ fn err(msg: impl Into<String>) -> PatternError {
 }
 
 /// One word test.
-#[derive(Debug, Clone, PartialEq, Eq)]
 ///
 /// The words are shared ([`Arc`]): the same word comes back in many patterns of a language and
 /// in the phrase sets built from their alternatives, and a clone is then a count, not a copy.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WordTest {
     Exact(Arc<str>),
     Prefix(Arc<str>),
