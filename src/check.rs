@@ -505,7 +505,7 @@ struct PBlock<'d> {
     /// Byte ranges (normalised) of the sentences, and their token ranges.
     sents: OnceLock<SentenceData>,
     lang: OnceLock<Option<Lang>>,
-    /// Stems of the words, per language (index in [`Lang::ALL`]), shared by every rule's input.
+    /// Stems of the words, per language ([`Lang::index`]), shared by every rule's input.
     stems: [crate::rules::pattern::StemCache; 7],
     clause: usize,
 }
@@ -711,11 +711,7 @@ impl<'d, 'r> Run<'d, 'r> {
     }
 
     fn input<'a>(&self, b: &'a PBlock<'_>, lang: Lang) -> Input<'a> {
-        match Lang::ALL
-            .iter()
-            .position(|&l| l == lang)
-            .and_then(|i| b.stems.get(i))
-        {
+        match b.stems.get(lang.index()) {
             Some(cache) => Input::with_stem_cache(&b.norm.text, b.tokens(), lang, cache),
             None => Input::new(&b.norm.text, b.tokens(), lang),
         }

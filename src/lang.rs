@@ -29,6 +29,11 @@ impl Lang {
         Lang::Cs,
     ];
 
+    /// The position of this language in [`Lang::ALL`], for tables kept per language.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Lang::En => "en",
@@ -85,6 +90,13 @@ pub fn detect(text: &str) -> Option<Lang> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn index_is_the_position_in_all() {
+        for (i, l) in Lang::ALL.into_iter().enumerate() {
+            assert_eq!(l.index(), i);
+        }
+    }
 
     #[test]
     fn detects_the_four_first_languages() {

@@ -658,39 +658,60 @@ pub struct Match {
 const DEFAULT_GAP: usize = 5;
 const MAX_GAP: usize = 50;
 
-/// Most words [`word_tests`] keeps per thread; past it, the cache starts again (it only saves
-/// work: the rule files of a run repeat a few thousand words many times over).
+/// Most entries a per-thread compile cache ([`thread_cached`]) keeps in one map; past it, the
+/// map starts again (it only saves work: the rule files of a run repeat a few thousand words
+/// many times over).
 const WORD_CACHE_MAX: usize = 50_000;
 
-/// Compiled word tests by raw word, one map per language (index in [`Lang::ALL`]), looked up by
-/// `&str` without building a key.
-type WordCache = [HashMap<Box<str>, Arc<[WordTest]>, FxBuild>; Lang::ALL.len()];
+/// Compiled word tests by raw word, one map per language ([`Lang::index`]), looked up by `&str`
+/// without building a key.
+type WordCache = ThreadCache<Box<str>, Arc<[WordTest]>, { Lang::ALL.len() }>;
 
 thread_local! {
     /// The tests of the pattern words this thread has compiled, by language and raw word: a
     /// language's patterns use about 2 000 distinct words 14 000 times (the shipped English
     /// sections), and each one costs a normalisation, a tokenisation and, for `~word`, a stem.
-    static WORD_TESTS: std::cell::RefCell<WordCache> = std::cell::RefCell::new(Default::default());
+    static WORD_TESTS: WordCache = std::cell::RefCell::new(Default::default());
 }
 
 /// The tests for one raw pattern or lexicon word (`word`, `word*`, `~word`; a word the
 /// normaliser splits gives several), from the thread's cache when it was compiled before.
 fn word_tests(raw: &str, lang: Lang) -> Result<Arc<[WordTest]>, PatternError> {
-    let at = Lang::ALL.iter().position(|&l| l == lang).unwrap_or(0);
-    let cached = WORD_TESTS.with(|c| c.borrow().get(at).and_then(|m| m.get(raw)).cloned());
-    if let Some(tests) = cached {
-        return Ok(tests);
+    thread_cached(&WORD_TESTS, lang.index(), raw, || {
+        Ok((Box::from(raw), word_tests_uncached(raw, lang)?.into()))
+    })
+}
+
+/// A per-thread compile cache: `N` maps (one per language, one per anchor kind).
+type ThreadCache<K, V, const N: usize> = std::cell::RefCell<[HashMap<K, V, FxBuild>; N]>;
+
+/// The value for `key` in map `slot` of a per-thread cache, made by `make` (which also gives
+/// the owned key) the first time. A map past [`WORD_CACHE_MAX`] entries starts again, so the
+/// cache stays bounded whatever rule files a run loads. An error is returned, never kept.
+fn thread_cached<K, Q, V, E, const N: usize>(
+    cache: &'static std::thread::LocalKey<ThreadCache<K, V, N>>,
+    slot: usize,
+    key: &Q,
+    make: impl FnOnce() -> Result<(K, V), E>,
+) -> Result<V, E>
+where
+    K: std::borrow::Borrow<Q> + std::hash::Hash + Eq,
+    Q: std::hash::Hash + Eq + ?Sized,
+    V: Clone,
+{
+    if let Some(v) = cache.with(|c| c.borrow().get(slot).and_then(|m| m.get(key)).cloned()) {
+        return Ok(v);
     }
-    let tests: Arc<[WordTest]> = word_tests_uncached(raw, lang)?.into();
-    WORD_TESTS.with(|c| {
-        if let Some(m) = c.borrow_mut().get_mut(at) {
+    let (owned, v) = make()?;
+    cache.with(|c| {
+        if let Some(m) = c.borrow_mut().get_mut(slot) {
             if m.len() >= WORD_CACHE_MAX {
                 m.clear();
             }
-            m.insert(Box::from(raw), tests.clone());
+            m.insert(owned, v.clone());
         }
     });
-    Ok(tests)
+    Ok(v)
 }
 
 fn word_tests_uncached(raw: &str, lang: Lang) -> Result<Vec<WordTest>, PatternError> {
@@ -1066,31 +1087,25 @@ impl std::ops::Deref for AnchorGroup {
 /// One-anchor groups this thread made, whole words and word prefixes: every word of every
 /// pattern needs one, and the same words come back thousands of times. A word's group is then
 /// one shared allocation, which the prefilter's build also resolves once (by address).
-type OneAnchorCache = [HashMap<Arc<str>, AnchorGroup, FxBuild>; 2];
+type OneAnchorCache = ThreadCache<Arc<str>, AnchorGroup, 2>;
 
 thread_local! {
-    static ONE_ANCHOR: std::cell::RefCell<OneAnchorCache> = std::cell::RefCell::new(Default::default());
+    static ONE_ANCHOR: OneAnchorCache = std::cell::RefCell::new(Default::default());
 }
 
 /// The group of the one anchor `text` (a whole word or a prefix), from the thread's cache.
 fn one_anchor(text: &Arc<str>, whole_word: bool) -> AnchorGroup {
-    let at = usize::from(whole_word);
-    if let Some(g) = ONE_ANCHOR.with(|c| c.borrow().get(at).and_then(|m| m.get(&**text)).cloned()) {
-        return g;
-    }
-    let g = AnchorGroup::new(vec![Anchor {
-        text: text.clone(),
-        whole_word,
-    }]);
-    ONE_ANCHOR.with(|c| {
-        if let Some(m) = c.borrow_mut().get_mut(at) {
-            if m.len() >= WORD_CACHE_MAX {
-                m.clear();
-            }
-            m.insert(text.clone(), g.clone());
-        }
+    let made = thread_cached(&ONE_ANCHOR, usize::from(whole_word), &**text, || {
+        let group = AnchorGroup::new(vec![Anchor {
+            text: text.clone(),
+            whole_word,
+        }]);
+        Ok::<_, std::convert::Infallible>((text.clone(), group))
     });
-    g
+    match made {
+        Ok(group) => group,
+        Err(never) => match never {},
+    }
 }
 
 /// The anchors one of which every match of `node` contains, or `None`.

@@ -49,13 +49,7 @@ fn guess(sample: &str) -> Option<Lang> {
 
 /// The key of a set of languages (bit i: `Lang::ALL[i]`).
 fn key(langs: &[Lang]) -> u8 {
-    let mut key = 0u8;
-    for l in langs {
-        if let Some(i) = Lang::ALL.iter().position(|x| x == l) {
-            key |= 1 << i;
-        }
-    }
-    key
+    langs.iter().fold(0u8, |key, l| key | 1 << l.index())
 }
 
 impl LazyRuleSet {
