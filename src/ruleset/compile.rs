@@ -224,10 +224,31 @@ fn parse<T: DeserializeOwned>(file: &SourceFile, diags: &mut Vec<Diagnostic>) ->
 /// Lexicon entries by (language or all, name), with the file they come from.
 type LexSources<'a> = BTreeMap<(Option<Lang>, String), Vec<(&'a SourceFile, &'a S)>>;
 
+/// Rule files parsed without errors, by path, kept for the next build from the same packs: a
+/// lazy rule set builds the definitions first and then each language's matching, and the
+/// `core` files are in every one of those builds.
+#[derive(Debug, Default)]
+pub struct ParsedFiles {
+    files: std::sync::Mutex<HashMap<String, Arc<RawFile>>>,
+}
+
+impl ParsedFiles {
+    /// The file parsed before under the same path (the packs of one build never change).
+    fn get(&self, file: &SourceFile) -> Option<Arc<RawFile>> {
+        let files = self.files.lock().unwrap_or_else(|p| p.into_inner());
+        files.get(&file.path).cloned()
+    }
+
+    fn keep(&self, file: &SourceFile, raw: &Arc<RawFile>) {
+        let mut files = self.files.lock().unwrap_or_else(|p| p.into_inner());
+        files.insert(file.path.clone(), Arc::clone(raw));
+    }
+}
+
 struct Parsed<'p> {
     file: &'p SourceFile,
     langs: Vec<Lang>,
-    raw: RawFile,
+    raw: Arc<RawFile>,
     /// Line starts of the file: every rule, section and brand asks for its line and column.
     lines: super::LineIndex<'p>,
 }
@@ -262,7 +283,7 @@ pub fn build(
     config: &Config,
     diags: Vec<Diagnostic>,
 ) -> (Option<RuleSet>, Vec<Diagnostic>) {
-    build_for(packs, config, diags, None)
+    build_for(packs, config, diags, None, None)
 }
 
 /// Like [`build`], compiling only the language sections (and lexicons) of `only` when it is
@@ -276,6 +297,7 @@ pub fn build_for(
     config: &Config,
     mut diags: Vec<Diagnostic>,
     only: Option<&[Lang]>,
+    parsed_before: Option<&ParsedFiles>,
 ) -> (Option<RuleSet>, Vec<Diagnostic>) {
     let wanted = |l: Lang| only.is_none_or(|o| o.contains(&l));
     let mut infos = Vec::new();
@@ -305,10 +327,17 @@ pub fn build_for(
     // Files are parsed, and rules compiled, on all cores unless the budget is one thread
     // (`par`: every document in the language waits for them), in order.
     let mut parsed: Vec<Parsed<'_>> = Vec::new();
-    let results: Vec<(Option<RawFile>, Vec<Diagnostic>)> =
+    let results: Vec<(Option<Arc<RawFile>>, Vec<Diagnostic>)> =
         crate::par::map_shared(&to_parse, |(f, _)| {
+            if let Some(raw) = parsed_before.and_then(|p| p.get(f)) {
+                return (Some(raw), Vec::new());
+            }
             let mut d = Vec::new();
-            (parse::<RawFile>(f, &mut d), d)
+            let raw = parse::<RawFile>(f, &mut d).map(Arc::new);
+            if let (Some(p), Some(raw), true) = (parsed_before, &raw, d.is_empty()) {
+                p.keep(f, raw);
+            }
+            (raw, d)
         });
     for ((file, langs), (raw, d)) in to_parse.into_iter().zip(results) {
         diags.extend(d);

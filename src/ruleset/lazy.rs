@@ -31,6 +31,8 @@ pub struct LazyRuleSet {
 #[derive(Debug)]
 struct Lazy {
     packs: Vec<PackSource>,
+    /// The packs' files as parsed for the definitions and the languages built so far.
+    parsed: compile::ParsedFiles,
     config: Config,
     /// Per set of languages (bit i: `Lang::ALL[i]`).
     sets: Mutex<HashMap<u8, Arc<Slot>>>,
@@ -60,12 +62,20 @@ impl LazyRuleSet {
             return Ok(LazyRuleSet::eager(RuleSet::load(extra_dirs, config)?));
         }
         let loaded = sources::embedded();
-        let (set, diags) = compile::build_for(&loaded.packs, config, loaded.diagnostics, Some(&[]));
+        let parsed = compile::ParsedFiles::default();
+        let (set, diags) = compile::build_for(
+            &loaded.packs,
+            config,
+            loaded.diagnostics,
+            Some(&[]),
+            Some(&parsed),
+        );
         let base = checked(set, diags)?;
         Ok(LazyRuleSet {
             base: Arc::new(base),
             lazy: Some(Lazy {
                 packs: loaded.packs,
+                parsed,
                 config: config.clone(),
                 sets: Mutex::new(HashMap::new()),
             }),
@@ -136,8 +146,13 @@ impl LazyRuleSet {
                 .filter(|(i, _)| key & (1 << i) != 0)
                 .map(|(_, l)| l)
                 .collect();
-            let (set, diags) =
-                compile::build_for(&lazy.packs, &lazy.config, Vec::new(), Some(&only));
+            let (set, diags) = compile::build_for(
+                &lazy.packs,
+                &lazy.config,
+                Vec::new(),
+                Some(&only),
+                Some(&lazy.parsed),
+            );
             checked(set, diags).map(Arc::new).map_err(Arc::new)
         })
         .clone()
