@@ -18,8 +18,7 @@ use std::borrow::Cow;
 use std::time::Instant;
 
 use quick_xml::events::Event;
-use quick_xml::name::ResolveResult;
-use quick_xml::reader::NsReader;
+use quick_xml::reader::Reader;
 
 use crate::error::ErrorKind;
 use crate::limits::Limits;
@@ -192,7 +191,7 @@ pub fn parse(
 ) -> Result<Element, ErrorKind> {
     let corrupt = |detail: String| ErrorKind::corrupt(format, format!("{part}: {detail}"));
     let text = decode(bytes).map_err(&corrupt)?;
-    let mut reader = NsReader::from_str(&text);
+    let mut reader = Reader::from_str(&text);
     {
         let cfg = reader.config_mut();
         cfg.check_end_names = true;
@@ -206,32 +205,32 @@ pub fn parse(
         attrs: Vec::new(),
         children: Vec::new(),
     }];
+    let mut names = Resolver::default();
     let mut events = 0u32;
     loop {
         events = events.wrapping_add(1);
         if events.is_multiple_of(8192) {
             deadline.check()?;
         }
-        let (res, event) = match reader.read_resolved_event() {
+        let event = match reader.read_event() {
             Ok(x) => x,
             Err(e) => return Err(corrupt(format!("{e}"))),
         };
-        let ns = match res {
-            ResolveResult::Bound(n) => classify(n.0),
-            ResolveResult::Unbound => Ns::None,
-            ResolveResult::Unknown(_) => Ns::Other,
-        };
         match event {
-            Event::Start(start) => open(&mut stack, element(ns, &start, &corrupt)?, limits)?,
+            Event::Start(start) => {
+                open(&mut stack, element(&mut names, &start, &corrupt)?, limits)?;
+            }
             Event::Empty(start) => {
-                open(&mut stack, element(ns, &start, &corrupt)?, limits)?;
+                open(&mut stack, element(&mut names, &start, &corrupt)?, limits)?;
                 close(&mut stack);
+                names.close();
             }
             Event::End(_) => {
                 if stack.len() < 2 {
                     return Err(corrupt("closing tag without opening tag".into()));
                 }
                 close(&mut stack);
+                names.close();
             }
             Event::Text(t) => push_text(&mut stack, &t.xml10_content()),
             Event::CData(t) => push_text(&mut stack, &t.xml10_content()),
@@ -268,18 +267,92 @@ pub fn parse(
         .ok_or_else(|| corrupt("no root element".into()))
 }
 
-/// An element from its start tag: local name, attributes by local name (namespace declarations
-/// left out), values with the predefined entities resolved.
+/// The namespace declarations in scope, for resolving element names.
+///
+/// Design decision: resolved here rather than by quick-xml's `NsReader`, which looks every
+/// prefix up among all declarations in scope, event by event; a WordprocessingML part declares
+/// some thirty namespaces on its root and names nearly every element with the same prefix, so
+/// the last answer is kept until a declaration comes or goes (a third of the part's parse).
+#[derive(Default)]
+struct Resolver {
+    /// Prefix (empty for the default namespace) and namespace, innermost last; an undeclared
+    /// default namespace (`xmlns=""`) is `None`.
+    bindings: Vec<(Box<str>, Option<Ns>)>,
+    /// Per open element: how many bindings were in scope before its own.
+    scopes: Vec<usize>,
+    /// The last prefix resolved and its namespace, while the bindings stay the same.
+    last: Option<(Box<str>, Ns)>,
+}
+
+impl Resolver {
+    /// An element opens: its declarations come next.
+    fn open(&mut self) {
+        self.scopes.push(self.bindings.len());
+    }
+
+    fn declare(&mut self, prefix: &str, uri: &str) {
+        let ns = if uri.is_empty() && prefix.is_empty() {
+            None
+        } else {
+            Some(classify(uri))
+        };
+        self.bindings.push((prefix.into(), ns));
+        self.last = None;
+    }
+
+    /// The innermost element closes, and its declarations with it.
+    fn close(&mut self) {
+        if let Some(n) = self.scopes.pop()
+            && n < self.bindings.len()
+        {
+            self.bindings.truncate(n);
+            self.last = None;
+        }
+    }
+
+    /// The namespace of a name with this prefix (empty: none): unbound without a prefix is
+    /// [`Ns::None`], an undeclared prefix [`Ns::Other`] (as is `xml:`).
+    fn resolve(&mut self, prefix: &str) -> Ns {
+        if let Some((p, ns)) = &self.last
+            && **p == *prefix
+        {
+            return *ns;
+        }
+        let found = self
+            .bindings
+            .iter()
+            .rev()
+            .find(|(p, _)| **p == *prefix)
+            .map(|(_, ns)| *ns);
+        let ns = match found {
+            Some(Some(ns)) => ns,
+            Some(None) => Ns::None,
+            None if prefix.is_empty() => Ns::None,
+            None => Ns::Other,
+        };
+        self.last = Some((prefix.into(), ns));
+        ns
+    }
+}
+
+/// An element from its start tag: namespace, local name, attributes by local name (namespace
+/// declarations go to `names` instead), values with the predefined entities resolved.
 fn element(
-    ns: Ns,
+    names: &mut Resolver,
     start: &quick_xml::events::BytesStart<'_>,
     corrupt: &dyn Fn(String) -> ErrorKind,
 ) -> Result<Element, ErrorKind> {
+    names.open();
     let mut attrs = Vec::new();
     for a in start.attributes().with_checks(false) {
         let a = a.map_err(|e| corrupt(format!("bad attribute: {e}")))?;
         let qname = a.key.as_ref();
-        if qname == "xmlns" || qname.starts_with("xmlns:") {
+        if qname == "xmlns" {
+            names.declare("", &a.value);
+            continue;
+        }
+        if let Some(prefix) = qname.strip_prefix("xmlns:") {
+            names.declare(prefix, &a.value);
             continue;
         }
         let key = a.key.local_name().as_ref().to_string();
@@ -289,9 +362,11 @@ fn element(
         };
         attrs.push((key, value));
     }
+    let name = start.name();
+    let ns = names.resolve(name.prefix().map_or("", |p| p.into_inner()));
     Ok(Element {
         ns,
-        name: start.local_name().as_ref().to_string(),
+        name: name.local_name().as_ref().to_string(),
         attrs,
         children: Vec::new(),
     })
@@ -414,6 +489,47 @@ mod tests {
         assert_eq!(root.attr("rsid"), Some("1"));
         let kids: Vec<(Ns, &str)> = root.elements().map(|e| (e.ns, e.name.as_str())).collect();
         assert_eq!(kids, vec![(Ns::Other, "p"), (Ns::W, "r")]);
+    }
+
+    #[test]
+    fn namespaces_follow_their_scopes_whatever_the_prefix() {
+        const W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+        const R: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+        let xml = format!(
+            "<doc xmlns=\"{W}\" xmlns:x=\"{R}\">\
+               <p/><x:p/>\
+               <q xmlns:x=\"{W}\"><x:p/></q><x:p/>\
+               <e xmlns:y=\"{R}\"/><y:p/>\
+               <u xmlns=\"\"><p/></u><p/>\
+               <xml:p/><z:p/>\
+             </doc>"
+        );
+        let root = parse_str(xml.as_bytes()).unwrap();
+        assert_eq!(root.ns, Ns::W, "default namespace");
+        let got: Vec<(Ns, &str)> = root
+            .descendants()
+            .map(|e| (e.ns, e.name.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (Ns::W, "p"),
+                (Ns::R, "p"),
+                (Ns::W, "q"),
+                (Ns::W, "p"),
+                (Ns::R, "p"),
+                (Ns::W, "e"),
+                (Ns::Other, "p"),
+                (Ns::None, "u"),
+                (Ns::None, "p"),
+                (Ns::W, "p"),
+                (Ns::Other, "p"),
+                (Ns::Other, "p"),
+            ],
+            "a redeclared prefix holds inside its element only; an empty element's declarations \
+             end with it; xmlns=\"\" undeclares the default; unknown prefixes are Other"
+        );
+        assert!(root.attrs.is_empty(), "declarations are no attributes");
     }
 
     #[test]
