@@ -307,9 +307,41 @@ pub fn render(report: &Report) -> Vec<u8> {
         },
         documents: report.documents.iter().map(document).collect(),
     };
-    let mut bytes = serde_json::to_vec_pretty(&out).unwrap_or_default();
+    // Reserved from the texts the findings carry (most of the output), so that the buffer
+    // does not grow by doubling: every copy on the way touches fresh pages, and the report is
+    // written at the end, when nothing else is left to run beside it.
+    let mut bytes = Vec::with_capacity(estimate(report));
+    if serde_json::to_writer_pretty(&mut bytes, &out).is_err() {
+        bytes.clear();
+    }
     bytes.push(b'\n');
     bytes
+}
+
+/// Bytes the pretty-printed report is unlikely to exceed: the findings' texts, with room for
+/// keys, indentation and escapes.
+fn estimate(report: &Report) -> usize {
+    let texts: usize = report
+        .documents
+        .iter()
+        .filter_map(|d| d.result.as_ref().ok())
+        .flat_map(|a| &a.findings)
+        .map(|f| {
+            f.title.len()
+                + f.message.len()
+                + f.explanation.len()
+                + f.excerpt.as_ref().map_or(0, String::len)
+                + f.context.as_ref().map_or(0, String::len)
+                + f.location.heading.as_ref().map_or(0, String::len)
+                + f.suggestions.iter().map(|s| s.text.len()).sum::<usize>()
+                + f.references
+                    .iter()
+                    .map(|r| r.title.len() + r.url.as_ref().map_or(0, String::len))
+                    .sum::<usize>()
+                + 2048
+        })
+        .sum();
+    (texts + report.documents.len() * 4096 + 8192).saturating_mul(5) / 4
 }
 
 #[cfg(test)]
@@ -363,6 +395,19 @@ mod tests {
         );
         assert_eq!(v["documents"][2]["error"]["kind"], "no-text-layer");
         assert_eq!(v["summary"]["by_status"]["escalated"], 0);
+    }
+
+    #[test]
+    fn the_buffer_is_reserved_once_for_the_whole_report() {
+        let report = testdata::report();
+        let out = render(&report);
+        let reserved = estimate(&report);
+        assert!(out.len() <= reserved, "{} > {reserved}", out.len());
+        assert!(
+            reserved < 8 * out.len() + 65_536,
+            "{reserved} for {}",
+            out.len()
+        );
     }
 
     #[test]
