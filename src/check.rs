@@ -1091,40 +1091,11 @@ impl<'d, 'r> Run<'d, 'r> {
 /// least three of them among the first words and twice as many as any other; `None` otherwise
 /// (then the trigram model decides).
 fn quick_lang(text: &str, tokens: &[Token]) -> Option<Lang> {
-    let mut score = [0u32; 7];
+    let mut words = crate::lang::FunctionWords::default();
     for t in tokens.iter().take(80) {
-        let w = t.text(text);
-        let hits: &[usize] = match w {
-            "the" | "of" | "and" | "shall" | "which" | "with" | "this" | "by" => &[0],
-            "le" | "la" | "les" | "des" | "du" | "est" | "dans" | "une" | "pour" | "sont" => &[1],
-            "der" | "die" | "das" | "und" | "ist" | "den" | "mit" | "von" | "für" | "wird" => &[2],
-            "het" | "een" | "van" | "wordt" | "zijn" | "voor" | "niet" | "worden" => &[3],
-            "og" | "af" | "til" | "det" | "ikke" | "skal" => &[4],
-            "och" | "att" | "av" | "för" | "som" | "på" | "är" | "ska" => &[5],
-            "je" | "na" | "se" | "že" | "pro" | "nebo" | "jsou" => &[6],
-            "de" => &[1, 3],
-            "en" => &[3, 4],
-            "et" => &[1],
-            _ => &[],
-        };
-        for &h in hits {
-            score[h] += 1;
-        }
+        words.add(t.text(text));
     }
-    let mut best = 0;
-    for i in 1..score.len() {
-        if score[i] > score[best] {
-            best = i;
-        }
-    }
-    let second = score
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i != best)
-        .map(|(_, s)| *s)
-        .max()
-        .unwrap_or(0);
-    (score[best] >= 3 && score[best] >= 2 * second.max(1)).then(|| Lang::ALL[best])
+    words.verdict(3)
 }
 
 /// Blocks per prefilter task.

@@ -221,7 +221,7 @@ fn detect_document_language(doc: &Document) -> Option<crate::lang::Lang> {
             break;
         }
     }
-    crate::lang::detect(&sample)
+    crate::lang::detect_long(&sample)
 }
 
 #[cfg(test)]
