@@ -7,9 +7,10 @@
 //! word start asks an anchored Aho-Corasick search for the longest obligation verb or cue word
 //! of any kind in any supported language beginning there; fixed thresholds decide.
 //!
-//! Cues are looked for at word starts only. An unanchored search over every byte (as this
-//! module first did) spent three quarters of the count's time on positions inside words,
-//! where a cue never counts; anchored at the one word start in six, the count costs a third.
+//! Cues are looked for at word starts only, and only where the first two bytes can begin one.
+//! An unanchored search over every byte (as this module first did) also looked inside words,
+//! where a cue never counts: on a 101-page DOCX the count went from 20.2 M to 12.9 M
+//! instructions, most of the rest being the byte pass itself.
 
 use std::sync::LazyLock;
 

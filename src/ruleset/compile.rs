@@ -1133,6 +1133,54 @@ mod tests {
     use super::*;
 
     #[test]
+    fn files_parsed_once_are_kept_and_broken_ones_report_every_time() {
+        let file = |path: &str, text: &str| SourceFile {
+            path: path.into(),
+            text: text.to_string().into(),
+        };
+        let pack = PackSource {
+            dir: "rulesets/x".into(),
+            pack: file(
+                "rulesets/x/pack.toml",
+                "name = \"x\"\nversion = \"1\"\nlanguages = []\n",
+            ),
+            files: vec![
+                file(
+                    "rulesets/x/10-good.toml",
+                    "[lexicon]\nbodies = [\"agency\"]\n",
+                ),
+                file("rulesets/x/20-bad.toml", "[[rule]\nid = "),
+            ],
+        };
+        let parsed = ParsedFiles::default();
+        let errors = |diags: &[Diagnostic]| {
+            diags
+                .iter()
+                .filter(|d| d.level == Level::Error && d.path.ends_with("20-bad.toml"))
+                .count()
+        };
+        for _ in 0..2 {
+            let packs = std::slice::from_ref(&pack);
+            let (_, diags) = build_for(
+                packs,
+                &Config::default(),
+                Vec::new(),
+                Some(&[]),
+                Some(&parsed),
+            );
+            assert_eq!(errors(&diags), 1, "{diags:?}");
+        }
+        assert!(
+            parsed.get(&pack.files[0]).is_some(),
+            "the good file is kept"
+        );
+        assert!(
+            parsed.get(&pack.files[1]).is_none(),
+            "the broken one is not"
+        );
+    }
+
+    #[test]
     fn tidies_serde_messages() {
         assert_eq!(
             tidy_message("unknown field `sevrity`, expected one of `id`, `severity`, `scope`"),
