@@ -1,8 +1,9 @@
 //! Languages tenderlint knows rules for, with their ISO 639-1 codes.
 //!
 //! Detection of a text's language lives here too, so that extraction, segmentation and the rule
-//! engine agree on one answer. It uses whatlang's trigram model restricted to the supported
-//! languages and refuses to guess on too little text.
+//! engine agree on one answer. Function words ("the", "le", "der", "het", ...) decide when they
+//! are clear; otherwise whatlang's trigram model, restricted to the supported languages, does,
+//! and refuses to guess on too little text.
 
 use serde::{Deserialize, Serialize};
 
