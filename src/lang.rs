@@ -139,9 +139,6 @@ impl FunctionWords {
     }
 }
 
-/// Longest function word, in bytes ("worden").
-const LONGEST_FUNCTION_WORD: usize = 6;
-
 /// The language of a longer text (a document's first pages): by its function words when they
 /// are clear, else by [`detect`]. Counting the function words of 20 kB costs a small fraction
 /// of the trigram model over the same text.
@@ -149,7 +146,7 @@ pub fn detect_long(text: &str) -> Option<Lang> {
     let mut words = FunctionWords::default();
     let mut lower = String::new();
     for w in text.split(|c: char| !c.is_alphanumeric()) {
-        if w.is_empty() || w.len() > LONGEST_FUNCTION_WORD {
+        if w.is_empty() {
             continue;
         }
         if w.bytes().all(|b| !b.is_ascii_uppercase() && b.is_ascii()) {

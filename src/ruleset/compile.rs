@@ -334,7 +334,8 @@ pub fn build_for(
             }
             let mut d = Vec::new();
             let raw = parse::<RawFile>(f, &mut d).map(Arc::new);
-            if let (Some(p), Some(raw), true) = (parsed_before, &raw, d.is_empty()) {
+            // Only a file that parsed has a tree; one with errors is parsed (and reported) again.
+            if let (Some(p), Some(raw)) = (parsed_before, &raw) {
                 p.keep(f, raw);
             }
             (raw, d)
