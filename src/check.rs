@@ -94,6 +94,8 @@ pub struct PrefilterScratch {
     /// The slots complete in the whole block that look sentence by sentence.
     by_sentence: Vec<u32>,
     generation: u32,
+    /// The anchors of the words already walked.
+    words: anchors::WordCache,
 }
 
 impl PrefilterScratch {
@@ -108,6 +110,21 @@ impl PrefilterScratch {
         }
         self.generation
     }
+}
+
+thread_local! {
+    /// The thread's prefilter buffers, kept from block to block and document to document: the
+    /// words already walked stay known.
+    static PREFILTER_SCRATCH: std::cell::RefCell<PrefilterScratch> =
+        std::cell::RefCell::new(PrefilterScratch::default());
+}
+
+/// Runs `f` with the thread's [`PrefilterScratch`] (a fresh one if it is in use).
+fn with_prefilter_scratch<T>(f: impl FnOnce(&mut PrefilterScratch) -> T) -> T {
+    PREFILTER_SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut s) => f(&mut s),
+        Err(_) => f(&mut PrefilterScratch::default()),
+    })
 }
 
 /// A rule that may match in a block.
@@ -325,13 +342,13 @@ impl LangFilter {
             scratch.group_seen.resize(self.groups, 0);
             scratch.hits.clear();
             let bytes = text.as_bytes();
+            let PrefilterScratch { hits, words, .. } = &mut *scratch;
             for (i, t) in tokens.iter().enumerate() {
                 let Some(word) = bytes.get(t.range()) else {
                     continue;
                 };
                 let i = u32::try_from(i).unwrap_or(u32::MAX);
-                let hits = &mut scratch.hits;
-                self.trie.walk(word, |id| hits.push((i, id)));
+                self.trie.walk_cached(word, words, |id| hits.push((i, id)));
             }
             let generation = self.mark_hits(scratch, 0..scratch.hits.len());
             let PrefilterScratch {
@@ -1391,23 +1408,24 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
     let prefilter = || {
         crate::par::map(&chunks, |range| {
             let mut cands = Vec::new();
-            let mut scratch = PrefilterScratch::default();
             let mut out: Vec<(usize, Lang, Candidate)> = Vec::new();
-            for bi in range.clone() {
-                let b = &r.blocks[bi];
-                let Some(lang) = r.lang_of(b) else {
-                    continue;
-                };
-                rules.prefilter.candidates(
-                    &b.norm.text,
-                    b.tokens(),
-                    &|| b.sentences(),
-                    lang,
-                    &mut scratch,
-                    &mut cands,
-                );
-                out.extend(cands.iter().map(|&c| (bi, lang, c)));
-            }
+            with_prefilter_scratch(|scratch| {
+                for bi in range.clone() {
+                    let b = &r.blocks[bi];
+                    let Some(lang) = r.lang_of(b) else {
+                        continue;
+                    };
+                    rules.prefilter.candidates(
+                        &b.norm.text,
+                        b.tokens(),
+                        &|| b.sentences(),
+                        lang,
+                        scratch,
+                        &mut cands,
+                    );
+                    out.extend(cands.iter().map(|&c| (bi, lang, c)));
+                }
+            });
             out
         })
     };

@@ -11,6 +11,18 @@
 //! The trie is frozen into one dense row of transitions per node over byte classes (each byte
 //! that occurs in an anchor, plus one class for all others), so each byte of a word is one table
 //! look-up; a flag in the transition tells whether anchors end at the node.
+//!
+//! Most words of a tender are anchors of some rule ("contractor", "shall", "on"), so most walks
+//! go to the end of the word: about 200 instructions a word. A [`WordCache`] keeps each distinct
+//! word's anchors, found by the word's hash: a tender's words repeat (Zipf), and one look-up
+//! costs a fraction of a walk.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::rules::pattern::word_hash_bytes;
+
+/// Source of [`WordTrie::uid`].
+static NEXT_UID: AtomicU64 = AtomicU64::new(1);
 
 /// The anchors of a trie under construction.
 #[derive(Debug, Clone, Default)]
@@ -113,6 +125,7 @@ impl WordTrieBuilder {
             }
         }
         WordTrie {
+            uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
             classes,
             recip: (1u64 << RECIP_SHIFT).div_ceil(stride as u64),
             trans,
@@ -131,6 +144,8 @@ const RECIP_SHIFT: u32 = 32;
 /// transition 0 is dead (no node points back at the root).
 #[derive(Debug, Clone)]
 pub struct WordTrie {
+    /// Tells tries apart for [`WordCache`] (a clone keeps it: it finds the same anchors).
+    uid: u64,
     classes: [u8; 256],
     /// `ceil(2^RECIP_SHIFT / stride)`, `stride` being the number of byte classes. A node's
     /// offset times this, shifted down, is the node's index: offsets are exact multiples of the
@@ -184,11 +199,101 @@ impl WordTrie {
         }
     }
 
+    /// Like [`WordTrie::walk`], with the anchors of words seen before taken from `cache`.
+    #[inline]
+    pub fn walk_cached(&self, word: &[u8], cache: &mut WordCache, mut f: impl FnMut(u32)) {
+        for &id in cache.anchors(self, word) {
+            f(id);
+        }
+    }
+
     /// Nodes and byte classes.
     #[cfg(test)]
     fn size(&self) -> (usize, usize) {
         let stride = self.classes.iter().max().map_or(1, |&c| usize::from(c) + 1);
         (self.ids.len(), stride)
+    }
+}
+
+/// The anchors of words already walked in one trie, in a direct-mapped table indexed by the
+/// word's hash: a word replaces the one in its slot. Each slot keeps the hash, so a look-up
+/// compares the word's bytes only when the hashes agree. Bounded: the table has
+/// [`WordCache::SLOTS`] slots, and the words and anchors it keeps start again empty past
+/// [`WordCache::MAX_BYTES`]. Kept per thread and reused across blocks and documents.
+#[derive(Debug, Default)]
+pub struct WordCache {
+    /// The trie the entries were walked in.
+    owner: u64,
+    /// Per slot: hash and entry, `u32::MAX` for none.
+    slots: Vec<(u64, u32)>,
+    /// Per entry: word start and end in `words`, anchors start and end in `ids`.
+    entries: Vec<[u32; 4]>,
+    words: Vec<u8>,
+    ids: Vec<u32>,
+    /// Anchors of a word that could not be kept.
+    spill: Vec<u32>,
+}
+
+impl WordCache {
+    const SLOT_BITS: u32 = 13;
+    const SLOTS: usize = 1 << Self::SLOT_BITS;
+    const MAX_BYTES: usize = 1 << 20;
+
+    /// The anchors of `word` in `trie`, in the order [`WordTrie::walk`] gives them.
+    #[inline]
+    pub fn anchors(&mut self, trie: &WordTrie, word: &[u8]) -> &[u32] {
+        if self.owner != trie.uid || self.slots.len() != Self::SLOTS {
+            self.clear();
+            self.owner = trie.uid;
+        }
+        let h = word_hash_bytes(word);
+        // The top bits: the low bits of a multiplicative hash depend only on the low bytes.
+        let slot = (h >> (64 - Self::SLOT_BITS)) as usize;
+        if let Some(&(sh, e)) = self.slots.get(slot)
+            && sh == h
+            && let Some(&[ws, we, is, ie]) = self.entries.get(e as usize)
+            && self.words.get(ws as usize..we as usize) == Some(word)
+        {
+            return self.ids.get(is as usize..ie as usize).unwrap_or(&[]);
+        }
+        self.insert(trie, word, h, slot)
+    }
+
+    /// Walks `word` and keeps it in `slot`.
+    #[cold]
+    fn insert(&mut self, trie: &WordTrie, word: &[u8], h: u64, slot: usize) -> &[u32] {
+        if self.words.len() + word.len() > Self::MAX_BYTES || self.ids.len() >= Self::MAX_BYTES {
+            self.clear();
+        }
+        let (Ok(ws), Ok(is), Ok(e)) = (
+            u32::try_from(self.words.len()),
+            u32::try_from(self.ids.len()),
+            u32::try_from(self.entries.len()),
+        ) else {
+            // Not reached: the bounds above keep all three far below `u32::MAX`.
+            self.spill.clear();
+            let spill = &mut self.spill;
+            trie.walk(word, |id| spill.push(id));
+            return &self.spill;
+        };
+        self.words.extend_from_slice(word);
+        let ids = &mut self.ids;
+        trie.walk(word, |id| ids.push(id));
+        let we = u32::try_from(self.words.len()).unwrap_or(ws);
+        let ie = u32::try_from(self.ids.len()).unwrap_or(is);
+        self.entries.push([ws, we, is, ie]);
+        if let Some(s) = self.slots.get_mut(slot) {
+            *s = (h, e);
+        }
+        self.ids.get(is as usize..ie as usize).unwrap_or(&[])
+    }
+
+    fn clear(&mut self) {
+        self.slots.clear();
+        self.slots.resize(Self::SLOTS, (0, u32::MAX));
+        self.entries.clear();
+        self.words.clear();
+        self.ids.clear();
     }
 }
 
@@ -243,6 +348,61 @@ mod tests {
                 assert_eq!((k * stride * recip) >> RECIP_SHIFT, k, "stride {stride}");
             }
         }
+    }
+
+    #[test]
+    fn the_word_cache_gives_what_the_walk_gives() {
+        let mut b = WordTrieBuilder::default();
+        for (text, id, whole_word) in [
+            ("licen", 1, false),
+            ("licence", 2, true),
+            ("source", 4, true),
+            ("œuvre", 5, true),
+        ] {
+            b.insert(text.into(), id, whole_word);
+        }
+        let t = b.build();
+        let mut other = WordTrieBuilder::default();
+        other.insert("source".into(), 9, false);
+        let other = other.build();
+        let mut cache = WordCache::default();
+        // Far more distinct words than slots: words share slots and replace each other, and
+        // the table is looked at again after each replacement.
+        let words: Vec<String> = (0..3 * WordCache::SLOTS)
+            .map(|i| match i % 4 {
+                0 => format!("licence{i}"),
+                1 => "licence".to_string(),
+                2 => format!("w{i}"),
+                _ => "œuvre".to_string(),
+            })
+            .collect();
+        for round in 0..2 {
+            for w in &words {
+                let expected = found(&t, w);
+                let mut got = cache.anchors(&t, w.as_bytes()).to_vec();
+                got.sort_unstable();
+                assert_eq!(got, expected, "{w} in round {round}");
+            }
+        }
+        // Another trie: nothing of the first one is reused.
+        assert_eq!(cache.anchors(&other, b"sources"), &[9]);
+        assert_eq!(cache.anchors(&t, b"sources"), &[] as &[u32]);
+        assert_eq!(cache.anchors(&t, b"source"), &[4]);
+    }
+
+    #[test]
+    fn the_word_cache_stays_bounded() {
+        let mut b = WordTrieBuilder::default();
+        b.insert("w".into(), 1, false);
+        let t = b.build();
+        let mut cache = WordCache::default();
+        let long = "w".repeat(1000);
+        for i in 0..3000 {
+            let w = format!("{long}{i}");
+            assert_eq!(cache.anchors(&t, w.as_bytes()), &[1]);
+            assert!(cache.words.len() <= WordCache::MAX_BYTES);
+        }
+        assert!(cache.entries.len() < 3000);
     }
 
     #[test]
