@@ -79,6 +79,10 @@ struct LangFilter {
     regex: Vec<(u32, Option<crate::rules::flag::Gate>)>,
 }
 
+/// Start bucket and hash of each token of a block ([`crate::rules::pattern::bucket`],
+/// [`crate::rules::pattern::word_hash`]).
+pub type Keys = (Vec<u8>, Vec<u64>);
+
 /// Reusable per-run buffers of [`Prefilter::candidates`].
 #[derive(Debug, Default)]
 pub struct PrefilterScratch {
@@ -163,6 +167,11 @@ impl Prefilter {
     /// may match. `sentences` gives the word ranges of the block's sentences (in order, covering
     /// every word); it is asked for only when a rule that looks sentence by sentence is a
     /// candidate in the whole block.
+    ///
+    /// The walk hashes every word: when it runs, `keys` gets each token's start bucket and hash
+    /// ([`crate::rules::pattern::bucket`], [`crate::rules::pattern::word_hash`]), which the
+    /// rules' matching needs too, and the result is true.
+    #[allow(clippy::too_many_arguments)]
     pub fn candidates<'s>(
         &self,
         text: &str,
@@ -171,10 +180,12 @@ impl Prefilter {
         lang: Lang,
         scratch: &mut PrefilterScratch,
         out: &mut Vec<Candidate>,
-    ) {
+        keys: &mut Keys,
+    ) -> bool {
         out.clear();
-        if let Some((_, f)) = self.langs.iter().find(|(l, _)| *l == lang) {
-            f.candidates(text, tokens, sentences, scratch, out);
+        match self.langs.iter().find(|(l, _)| *l == lang) {
+            Some((_, f)) => f.candidates(text, tokens, sentences, scratch, out, keys),
+            None => false,
         }
     }
 }
@@ -313,7 +324,7 @@ impl LangFilter {
         }
     }
 
-    /// See [`Prefilter::candidates`]; `out` is empty on entry.
+    /// See [`Prefilter::candidates`]; `out` is empty on entry. True when `keys` were filled.
     fn candidates<'s>(
         &self,
         text: &str,
@@ -321,7 +332,8 @@ impl LangFilter {
         sentences: &dyn Fn() -> &'s [Range<usize>],
         scratch: &mut PrefilterScratch,
         out: &mut Vec<Candidate>,
-    ) {
+        keys: &mut Keys,
+    ) -> bool {
         out.extend(self.always.iter().map(|&rule| Candidate {
             rule,
             patterns: u64::MAX,
@@ -336,19 +348,24 @@ impl LangFilter {
                 });
             }
         }
-        if !self.targets.is_empty() {
+        let walked = !self.targets.is_empty();
+        if walked {
             scratch.anchor_seen.resize(self.targets.len(), 0);
             scratch.slot_seen.resize(self.slots.len(), 0);
             scratch.group_seen.resize(self.groups, 0);
             scratch.hits.clear();
-            let bytes = text.as_bytes();
             let PrefilterScratch { hits, words, .. } = &mut *scratch;
+            let (buckets, hashes) = keys;
+            buckets.clear();
+            hashes.clear();
+            buckets.reserve(tokens.len());
+            hashes.reserve(tokens.len());
             for (i, t) in tokens.iter().enumerate() {
-                let Some(word) = bytes.get(t.range()) else {
-                    continue;
-                };
+                let (h, b, ids) = words.lookup(&self.trie, t.text(text));
+                buckets.push(b);
+                hashes.push(h);
                 let i = u32::try_from(i).unwrap_or(u32::MAX);
-                self.trie.walk_cached(word, words, |id| hits.push((i, id)));
+                hits.extend(ids.iter().map(|&id| (i, id)));
             }
             let generation = self.mark_hits(scratch, 0..scratch.hits.len());
             let PrefilterScratch {
@@ -389,6 +406,7 @@ impl LangFilter {
                 false
             }
         });
+        walked
     }
 
     /// The slots that look sentence by sentence, each sentence on its own: the block's hits
@@ -516,9 +534,9 @@ struct PBlock<'d> {
     block: &'d Block,
     norm: NormText,
     tokens: OnceLock<Vec<Token>>,
-    /// Start bucket and hash of each token ([`crate::rules::pattern::bucket`],
-    /// [`crate::rules::pattern::word_hash`]).
-    keys: OnceLock<(Vec<u8>, Vec<u64>)>,
+    /// Start bucket and hash of each token, from the prefilter's walk or computed when a rule
+    /// first asks.
+    keys: OnceLock<Keys>,
     /// Byte ranges (normalised) of the sentences, and their token ranges.
     sents: OnceLock<SentenceData>,
     lang: OnceLock<Option<Lang>>,
@@ -1415,14 +1433,19 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
                     let Some(lang) = r.lang_of(b) else {
                         continue;
                     };
-                    rules.prefilter.candidates(
+                    let mut keys = Keys::default();
+                    if rules.prefilter.candidates(
                         &b.norm.text,
                         b.tokens(),
                         &|| b.sentences(),
                         lang,
                         scratch,
                         &mut cands,
-                    );
+                        &mut keys,
+                    ) {
+                        // Set unless a rule's check already computed them.
+                        let _ = b.keys.set(keys);
+                    }
                     out.extend(cands.iter().map(|&c| (bi, lang, c)));
                 }
             });
@@ -1706,14 +1729,33 @@ mod tests {
         let toks = tokenize(&n.text);
         let mut out = Vec::new();
         let whole = 0..toks.len();
-        rules.prefilter.candidates(
+        let mut keys = Keys::default();
+        let walked = rules.prefilter.candidates(
             &n.text,
             &toks,
             &|| std::slice::from_ref(&whole),
             lang,
             &mut PrefilterScratch::default(),
             &mut out,
+            &mut keys,
         );
+        // The keys the walk leaves are the ones the matching would compute.
+        assert!(walked, "the shipped rules have anchors in {lang:?}");
+        {
+            let words = || toks.iter().map(|t| t.text(&n.text));
+            assert_eq!(
+                keys.0,
+                words()
+                    .map(crate::rules::pattern::bucket)
+                    .collect::<Vec<_>>()
+            );
+            assert_eq!(
+                keys.1,
+                words()
+                    .map(crate::rules::pattern::word_hash)
+                    .collect::<Vec<_>>()
+            );
+        }
         out.iter()
             .map(|c| rules.rules[c.rule as usize].header().id.clone())
             .collect()
@@ -1799,6 +1841,7 @@ mod tests {
             Lang::En,
             &mut PrefilterScratch::default(),
             &mut out,
+            &mut Keys::default(),
         );
         out.iter()
             .map(|c| {

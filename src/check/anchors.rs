@@ -19,7 +19,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::rules::pattern::word_hash_bytes;
+use crate::rules::pattern::{bucket, word_hash};
 
 /// Source of [`WordTrie::uid`].
 static NEXT_UID: AtomicU64 = AtomicU64::new(1);
@@ -199,14 +199,6 @@ impl WordTrie {
         }
     }
 
-    /// Like [`WordTrie::walk`], with the anchors of words seen before taken from `cache`.
-    #[inline]
-    pub fn walk_cached(&self, word: &[u8], cache: &mut WordCache, mut f: impl FnMut(u32)) {
-        for &id in cache.anchors(self, word) {
-            f(id);
-        }
-    }
-
     /// Nodes and byte classes.
     #[cfg(test)]
     fn size(&self) -> (usize, usize) {
@@ -228,6 +220,8 @@ pub struct WordCache {
     slots: Vec<(u64, u32)>,
     /// Per entry: word start and end in `words`, anchors start and end in `ids`.
     entries: Vec<[u32; 4]>,
+    /// Per entry: the word's start bucket ([`bucket`]).
+    buckets: Vec<u8>,
     words: Vec<u8>,
     ids: Vec<u32>,
     /// Anchors of a word that could not be kept.
@@ -241,28 +235,38 @@ impl WordCache {
 
     /// The anchors of `word` in `trie`, in the order [`WordTrie::walk`] gives them.
     #[inline]
-    pub fn anchors(&mut self, trie: &WordTrie, word: &[u8]) -> &[u32] {
+    pub fn anchors(&mut self, trie: &WordTrie, word: &str) -> &[u32] {
+        self.lookup(trie, word).2
+    }
+
+    /// The [`word_hash`] and [`bucket`] of `word` (which the rules' matching needs too) and its
+    /// anchors in `trie`, in the order [`WordTrie::walk`] gives them.
+    #[inline]
+    pub fn lookup(&mut self, trie: &WordTrie, word: &str) -> (u64, u8, &[u32]) {
         if self.owner != trie.uid || self.slots.len() != Self::SLOTS {
             self.clear();
             self.owner = trie.uid;
         }
-        let h = word_hash_bytes(word);
+        let h = word_hash(word);
         // The top bits: the low bits of a multiplicative hash depend only on the low bytes.
         let slot = (h >> (64 - Self::SLOT_BITS)) as usize;
         if let Some(&(sh, e)) = self.slots.get(slot)
             && sh == h
             && let Some(&[ws, we, is, ie]) = self.entries.get(e as usize)
-            && self.words.get(ws as usize..we as usize) == Some(word)
+            && self.words.get(ws as usize..we as usize) == Some(word.as_bytes())
         {
-            return self.ids.get(is as usize..ie as usize).unwrap_or(&[]);
+            let b = self.buckets.get(e as usize).copied().unwrap_or(0);
+            return (h, b, self.ids.get(is as usize..ie as usize).unwrap_or(&[]));
         }
         self.insert(trie, word, h, slot)
     }
 
     /// Walks `word` and keeps it in `slot`.
     #[cold]
-    fn insert(&mut self, trie: &WordTrie, word: &[u8], h: u64, slot: usize) -> &[u32] {
-        if self.words.len() + word.len() > Self::MAX_BYTES || self.ids.len() >= Self::MAX_BYTES {
+    fn insert(&mut self, trie: &WordTrie, word: &str, h: u64, slot: usize) -> (u64, u8, &[u32]) {
+        let b = bucket(word);
+        let bytes = word.as_bytes();
+        if self.words.len() + bytes.len() > Self::MAX_BYTES || self.ids.len() >= Self::MAX_BYTES {
             self.clear();
         }
         let (Ok(ws), Ok(is), Ok(e)) = (
@@ -273,25 +277,27 @@ impl WordCache {
             // Not reached: the bounds above keep all three far below `u32::MAX`.
             self.spill.clear();
             let spill = &mut self.spill;
-            trie.walk(word, |id| spill.push(id));
-            return &self.spill;
+            trie.walk(bytes, |id| spill.push(id));
+            return (h, b, &self.spill);
         };
-        self.words.extend_from_slice(word);
+        self.words.extend_from_slice(bytes);
         let ids = &mut self.ids;
-        trie.walk(word, |id| ids.push(id));
+        trie.walk(bytes, |id| ids.push(id));
         let we = u32::try_from(self.words.len()).unwrap_or(ws);
         let ie = u32::try_from(self.ids.len()).unwrap_or(is);
         self.entries.push([ws, we, is, ie]);
+        self.buckets.push(b);
         if let Some(s) = self.slots.get_mut(slot) {
             *s = (h, e);
         }
-        self.ids.get(is as usize..ie as usize).unwrap_or(&[])
+        (h, b, self.ids.get(is as usize..ie as usize).unwrap_or(&[]))
     }
 
     fn clear(&mut self) {
         self.slots.clear();
         self.slots.resize(Self::SLOTS, (0, u32::MAX));
         self.entries.clear();
+        self.buckets.clear();
         self.words.clear();
         self.ids.clear();
     }
@@ -379,15 +385,17 @@ mod tests {
         for round in 0..2 {
             for w in &words {
                 let expected = found(&t, w);
-                let mut got = cache.anchors(&t, w.as_bytes()).to_vec();
+                let (h, b, got) = cache.lookup(&t, w);
+                assert_eq!((h, b), (word_hash(w), bucket(w)), "{w}");
+                let mut got = got.to_vec();
                 got.sort_unstable();
                 assert_eq!(got, expected, "{w} in round {round}");
             }
         }
         // Another trie: nothing of the first one is reused.
-        assert_eq!(cache.anchors(&other, b"sources"), &[9]);
-        assert_eq!(cache.anchors(&t, b"sources"), &[] as &[u32]);
-        assert_eq!(cache.anchors(&t, b"source"), &[4]);
+        assert_eq!(cache.anchors(&other, "sources"), &[9]);
+        assert_eq!(cache.anchors(&t, "sources"), &[] as &[u32]);
+        assert_eq!(cache.anchors(&t, "source"), &[4]);
     }
 
     #[test]
@@ -399,7 +407,7 @@ mod tests {
         let long = "w".repeat(1000);
         for i in 0..3000 {
             let w = format!("{long}{i}");
-            assert_eq!(cache.anchors(&t, w.as_bytes()), &[1]);
+            assert_eq!(cache.anchors(&t, &w), &[1]);
             assert!(cache.words.len() <= WordCache::MAX_BYTES);
         }
         assert!(cache.entries.len() < 3000);

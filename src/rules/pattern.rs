@@ -193,14 +193,10 @@ pub type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
 
 /// A hash of a whole word, eight bytes at a time. The check loop computes it once per word of a
 /// block; patterns look first words up by it.
-pub fn word_hash(word: &str) -> u64 {
-    word_hash_bytes(word.as_bytes())
-}
-
-/// [`word_hash`] of a word's bytes.
 #[inline]
-pub fn word_hash_bytes(bytes: &[u8]) -> u64 {
+pub fn word_hash(word: &str) -> u64 {
     const K: u64 = 0x517c_c1b7_2722_0a95;
+    let bytes = word.as_bytes();
     let mut h = bytes.len() as u64;
     let mut chunks = bytes.chunks_exact(8);
     for c in &mut chunks {
