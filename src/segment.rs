@@ -188,25 +188,23 @@ pub fn sentences(norm: &NormText, original: &str, _lang: Lang) -> Vec<Range<usiz
     let mut out = Vec::new();
     let mut start = 0;
     let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if matches!(b, b'.' | b'!' | b'?') {
-            // Skip runs of closing punctuation ("etc.)", "end.\"").
-            let mut end = i + 1;
-            while end < bytes.len()
-                && matches!(bytes[end], b'.' | b'!' | b'?' | b')' | b'"' | b'\'')
-            {
-                end += 1;
-            }
-            let followed_by_space = end < bytes.len() && bytes[end] == b' ';
-            if followed_by_space && ends_sentence(norm, original, text, start, i, end) {
-                out.push(start..end);
-                start = end;
-            }
-            i = end;
-            continue;
+    // From one sentence mark to the next (memchr: most bytes are none).
+    while let Some(at) = bytes
+        .get(i..)
+        .and_then(|rest| memchr::memchr3(b'.', b'!', b'?', rest))
+    {
+        i += at;
+        // Skip runs of closing punctuation ("etc.)", "end.\"").
+        let mut end = i + 1;
+        while end < bytes.len() && matches!(bytes[end], b'.' | b'!' | b'?' | b')' | b'"' | b'\'') {
+            end += 1;
         }
-        i += 1;
+        let followed_by_space = end < bytes.len() && bytes[end] == b' ';
+        if followed_by_space && ends_sentence(norm, original, text, start, i, end) {
+            out.push(start..end);
+            start = end;
+        }
+        i = end;
     }
     if start < text.len() {
         out.push(start..text.len());
