@@ -207,6 +207,26 @@ impl WordTrie {
     }
 }
 
+/// `a == b`, without a call to `memcmp` for words of up to 16 bytes (nearly all): two
+/// overlapping 8-byte loads, or a byte loop below 8.
+#[inline]
+fn same_word(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let load = |s: &[u8], at: usize| -> u64 {
+        s.get(at..at + 8)
+            .and_then(|x| <[u8; 8]>::try_from(x).ok())
+            .map_or(0, u64::from_le_bytes)
+    };
+    match n {
+        0..8 => a.iter().zip(b).all(|(x, y)| x == y),
+        8..=16 => load(a, 0) == load(b, 0) && load(a, n - 8) == load(b, n - 8),
+        _ => a == b,
+    }
+}
+
 /// The anchors of words already walked in one trie, in a direct-mapped table indexed by the
 /// word's hash: a word replaces the one in its slot. Each slot keeps the hash, so a look-up
 /// compares the word's bytes only when the hashes agree. Bounded: the table has
@@ -253,7 +273,10 @@ impl WordCache {
         if let Some(&(sh, e)) = self.slots.get(slot)
             && sh == h
             && let Some(&[ws, we, is, ie]) = self.entries.get(e as usize)
-            && self.words.get(ws as usize..we as usize) == Some(word.as_bytes())
+            && self
+                .words
+                .get(ws as usize..we as usize)
+                .is_some_and(|w| same_word(w, word.as_bytes()))
         {
             let b = self.buckets.get(e as usize).copied().unwrap_or(0);
             return (h, b, self.ids.get(is as usize..ie as usize).unwrap_or(&[]));
@@ -396,6 +419,32 @@ mod tests {
         assert_eq!(cache.anchors(&other, "sources"), &[9]);
         assert_eq!(cache.anchors(&t, "sources"), &[] as &[u32]);
         assert_eq!(cache.anchors(&t, "source"), &[4]);
+    }
+
+    #[test]
+    fn words_compare_equal_only_when_equal() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "abcdefg",
+            "abcdefgh",
+            "abcdefgi",
+            "abcdefghi",
+            "bbcdefghi",
+            "abcdefghijklmnop",
+            "abcdefghijklmnoq",
+            "xbcdefghijklmnop",
+            "abcdefghijklmnopq",
+            "abcdefghijklmnopr",
+            "œuvre",
+            "œuvres",
+        ];
+        for a in words {
+            for b in words {
+                assert_eq!(same_word(a.as_bytes(), b.as_bytes()), a == b, "{a:?} {b:?}");
+            }
+        }
     }
 
     #[test]
