@@ -1012,22 +1012,8 @@ impl<'d, 'r> Run<'d, 'r> {
             })
             .collect();
         let sent = b.sentence_of(hit.words.start);
-        let context_norm = b
-            .norm
-            .text
-            .get(b.byte_range(&sent))
-            .unwrap_or("")
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
-        let excerpt_norm = b
-            .norm
-            .text
-            .get(hit.bytes.clone())
-            .unwrap_or("")
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let context_norm = single_spaced(b.norm.text.get(b.byte_range(&sent)).unwrap_or(""));
+        let excerpt_norm = single_spaced(b.norm.text.get(hit.bytes.clone()).unwrap_or(""));
         let clause = b
             .block
             .clause
@@ -1120,6 +1106,23 @@ impl<'d, 'r> Run<'d, 'r> {
             self.kind();
         }
     }
+}
+
+/// The words of `s` joined by single spaces (what fingerprints hash). Normalised text has only
+/// plain spaces, mostly single: such a text is copied as it is.
+fn single_spaced(s: &str) -> String {
+    let b = s.as_bytes();
+    let plain = s.is_ascii()
+        && b.first() != Some(&b' ')
+        && b.last() != Some(&b' ')
+        && !b
+            .iter()
+            .any(|&c| c.is_ascii_whitespace() && c != b' ' || c == 0x0b)
+        && memchr::memmem::find(b, b"  ").is_none();
+    if plain {
+        return s.to_string();
+    }
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A fast guess from function words ("the", "le", "der", "het", ...): the language with at
@@ -1759,6 +1762,34 @@ mod tests {
         out.iter()
             .map(|c| rules.rules[c.rule as usize].header().id.clone())
             .collect()
+    }
+
+    #[test]
+    fn single_spacing_is_the_words_joined_by_one_space() {
+        for s in [
+            "",
+            " ",
+            "a",
+            "a b",
+            " a b",
+            "a b ",
+            "a  b",
+            "a\tb",
+            "a\nb",
+            "a\u{b}b",
+            "a\u{c}b",
+            "a\rb",
+            "a\u{a0}b",
+            "a\u{2003}b",
+            "œuvre d'art",
+            "the licence shall remain with the contractor.",
+        ] {
+            assert_eq!(
+                single_spaced(s),
+                s.split_whitespace().collect::<Vec<_>>().join(" "),
+                "{s:?}"
+            );
+        }
     }
 
     #[test]
