@@ -1446,15 +1446,17 @@ impl Pattern {
         let mut best: Option<Match> = None;
         let mut pos = start;
         loop {
-            // Threads that arrive here from multi-word phrase matches.
-            pending.retain(|&(p, pc, b)| {
-                if p == pos {
-                    cur.push((pc, b));
-                    false
-                } else {
-                    true
-                }
-            });
+            // Threads that arrive here from multi-word phrase matches (most steps have none).
+            if !pending.is_empty() {
+                pending.retain(|&(p, pc, b)| {
+                    if p == pos {
+                        cur.push((pc, b));
+                        false
+                    } else {
+                        true
+                    }
+                });
+            }
             if cur.is_empty() && pending.is_empty() {
                 break;
             }
