@@ -3,8 +3,8 @@
 //!
 //! Per body block: normalise and tokenise once, tell the language, walk the trie of the anchor
 //! words of every pattern of that language's rules from each word start (the prefilter,
-//! [`anchors`]), and only for blocks with a candidate split into sentences and run the candidate
-//! rules' NFAs. A rule that looks sentence by sentence is a candidate only in the sentences that
+//! [`anchors`]; a per-thread cache keeps the anchors of the words already walked), and only
+//! for blocks with a candidate split into sentences and run the candidate rules' NFAs. A rule that looks sentence by sentence is a candidate only in the sentences that
 //! hold its anchors (the block's hits are replayed per sentence): anchors spread over a
 //! paragraph's sentences made most paragraphs of a tender candidates. `unless`,
 //! negation, `near` and `then` are then looked for in the rule's scope around each match
@@ -83,7 +83,9 @@ struct LangFilter {
 /// [`crate::rules::pattern::word_hash`]).
 pub type Keys = (Vec<u8>, Vec<u64>);
 
-/// Reusable per-run buffers of [`Prefilter::candidates`].
+/// Reusable buffers of [`Prefilter::candidates`], kept per thread (see
+/// [`with_prefilter_scratch`]): the marks are sized by the rules, the hit list by the largest
+/// block seen, the word cache is bounded.
 #[derive(Debug, Default)]
 pub struct PrefilterScratch {
     /// Per anchor: the generation (block) it was last seen in.
@@ -1117,7 +1119,7 @@ fn single_spaced(s: &str) -> String {
         && b.last() != Some(&b' ')
         && !b
             .iter()
-            .any(|&c| c.is_ascii_whitespace() && c != b' ' || c == 0x0b)
+            .any(|&c| (c.is_ascii_whitespace() && c != b' ') || c == 0x0b)
         && memchr::memmem::find(b, b"  ").is_none();
     if plain {
         return s.to_string();
