@@ -234,7 +234,8 @@ fn same_word(a: &[u8], b: &[u8]) -> bool {
 /// [`WordCache::MAX_BYTES`]. Kept per thread and reused across blocks and documents.
 #[derive(Debug, Default)]
 pub struct WordCache {
-    /// The trie the entries were walked in.
+    /// The trie the entries were walked in; 0 (no trie's uid) for a new cache, whose table is
+    /// not allocated yet.
     owner: u64,
     /// Per slot: hash and entry, `u32::MAX` for none.
     slots: Vec<(u64, u32)>,
@@ -244,8 +245,6 @@ pub struct WordCache {
     buckets: Vec<u8>,
     words: Vec<u8>,
     ids: Vec<u32>,
-    /// Anchors of a word that could not be kept.
-    spill: Vec<u32>,
 }
 
 impl WordCache {
@@ -253,17 +252,11 @@ impl WordCache {
     const SLOTS: usize = 1 << Self::SLOT_BITS;
     const MAX_BYTES: usize = 1 << 20;
 
-    /// The anchors of `word` in `trie`, in the order [`WordTrie::walk`] gives them.
-    #[inline]
-    pub fn anchors(&mut self, trie: &WordTrie, word: &str) -> &[u32] {
-        self.lookup(trie, word).2
-    }
-
     /// The [`word_hash`] and [`bucket`] of `word` (which the rules' matching needs too) and its
     /// anchors in `trie`, in the order [`WordTrie::walk`] gives them.
     #[inline]
     pub fn lookup(&mut self, trie: &WordTrie, word: &str) -> (u64, u8, &[u32]) {
-        if self.owner != trie.uid || self.slots.len() != Self::SLOTS {
+        if self.owner != trie.uid {
             self.clear();
             self.owner = trie.uid;
         }
@@ -292,28 +285,21 @@ impl WordCache {
         if self.words.len() + bytes.len() > Self::MAX_BYTES || self.ids.len() >= Self::MAX_BYTES {
             self.clear();
         }
-        let (Ok(ws), Ok(is), Ok(e)) = (
-            u32::try_from(self.words.len()),
-            u32::try_from(self.ids.len()),
-            u32::try_from(self.entries.len()),
-        ) else {
-            // Not reached: the bounds above keep all three far below `u32::MAX`.
-            self.spill.clear();
-            let spill = &mut self.spill;
-            trie.walk(bytes, |id| spill.push(id));
-            return (h, b, &self.spill);
-        };
+        let (ws, is, e) = (self.words.len(), self.ids.len(), self.entries.len());
         self.words.extend_from_slice(bytes);
         let ids = &mut self.ids;
         trie.walk(bytes, |id| ids.push(id));
-        let we = u32::try_from(self.words.len()).unwrap_or(ws);
-        let ie = u32::try_from(self.ids.len()).unwrap_or(is);
-        self.entries.push([ws, we, is, ie]);
+        let ie = self.ids.len();
+        // The bounds above keep every offset far below `u32::MAX`; were one not to fit, the
+        // entry would only fail its check and the word be walked again.
+        let at = |x: usize| u32::try_from(x).unwrap_or(u32::MAX);
+        self.entries
+            .push([at(ws), at(self.words.len()), at(is), at(ie)]);
         self.buckets.push(b);
         if let Some(s) = self.slots.get_mut(slot) {
-            *s = (h, e);
+            *s = (h, at(e));
         }
-        (h, b, self.ids.get(is as usize..ie as usize).unwrap_or(&[]))
+        (h, b, self.ids.get(is..ie).unwrap_or(&[]))
     }
 
     fn clear(&mut self) {
@@ -330,6 +316,20 @@ impl WordCache {
 mod tests {
     use super::*;
 
+    /// A trie of `(text, id, whole word)` anchors.
+    fn trie(anchors: &[(&str, u32, bool)]) -> WordTrie {
+        let mut b = WordTrieBuilder::default();
+        for &(text, id, whole_word) in anchors {
+            b.insert(text.into(), id, whole_word);
+        }
+        b.build()
+    }
+
+    /// The anchors `cache` gives for `word` in `t`.
+    fn cached(cache: &mut WordCache, t: &WordTrie, word: &str) -> Vec<u32> {
+        cache.lookup(t, word).2.to_vec()
+    }
+
     fn found(t: &WordTrie, word: &str) -> Vec<u32> {
         let mut v = Vec::new();
         t.walk(word.as_bytes(), |id| v.push(id));
@@ -339,8 +339,7 @@ mod tests {
 
     #[test]
     fn finds_word_and_prefix_anchors() {
-        let mut b = WordTrieBuilder::default();
-        for (text, id, whole_word) in [
+        let t = trie(&[
             ("licen", 1, false),
             ("licence", 2, true),
             ("lic", 3, false),
@@ -349,10 +348,7 @@ mod tests {
             ("licence", 6, false),
             ("", 7, false),
             ("licence", 2, true),
-        ] {
-            b.insert(text.into(), id, whole_word);
-        }
-        let t = b.build();
+        ]);
         assert_eq!(found(&t, "licence"), vec![1, 2, 3, 6]);
         assert_eq!(found(&t, "licences"), vec![1, 3, 6]);
         assert_eq!(found(&t, "lice"), vec![3]);
@@ -381,19 +377,13 @@ mod tests {
 
     #[test]
     fn the_word_cache_gives_what_the_walk_gives() {
-        let mut b = WordTrieBuilder::default();
-        for (text, id, whole_word) in [
+        let t = trie(&[
             ("licen", 1, false),
             ("licence", 2, true),
             ("source", 4, true),
             ("œuvre", 5, true),
-        ] {
-            b.insert(text.into(), id, whole_word);
-        }
-        let t = b.build();
-        let mut other = WordTrieBuilder::default();
-        other.insert("source".into(), 9, false);
-        let other = other.build();
+        ]);
+        let other = trie(&[("source", 9, false)]);
         let mut cache = WordCache::default();
         // Far more distinct words than slots: words share slots and replace each other, and
         // the table is looked at again after each replacement.
@@ -416,9 +406,9 @@ mod tests {
             }
         }
         // Another trie: nothing of the first one is reused.
-        assert_eq!(cache.anchors(&other, "sources"), &[9]);
-        assert_eq!(cache.anchors(&t, "sources"), &[] as &[u32]);
-        assert_eq!(cache.anchors(&t, "source"), &[4]);
+        assert_eq!(cached(&mut cache, &other, "sources"), [9]);
+        assert_eq!(cached(&mut cache, &t, "sources"), [] as [u32; 0]);
+        assert_eq!(cached(&mut cache, &t, "source"), [4]);
     }
 
     #[test]
@@ -449,14 +439,12 @@ mod tests {
 
     #[test]
     fn the_word_cache_stays_bounded() {
-        let mut b = WordTrieBuilder::default();
-        b.insert("w".into(), 1, false);
-        let t = b.build();
+        let t = trie(&[("w", 1, false)]);
         let mut cache = WordCache::default();
         let long = "w".repeat(1000);
         for i in 0..3000 {
             let w = format!("{long}{i}");
-            assert_eq!(cache.anchors(&t, &w), &[1]);
+            assert_eq!(cached(&mut cache, &t, &w), [1]);
             assert!(cache.words.len() <= WordCache::MAX_BYTES);
         }
         assert!(cache.entries.len() < 3000);
