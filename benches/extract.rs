@@ -12,7 +12,7 @@ use tenderlint::ruleset::RuleSet;
 
 /// The binary's allocator, so the figures are the tool's.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: tenderlint_alloc::Allocator = tenderlint_alloc::Allocator;
 
 fn main() {
     divan::main();

@@ -8,11 +8,13 @@ use std::process::ExitCode;
 
 /// mimalloc instead of the system allocator: compiling the rules and analysing a document make
 /// millions of small allocations, and glibc's malloc and free were a quarter of a DOCX scan's
-/// instructions (docs/performance.md). Built without transparent huge pages (see Cargo.toml):
-/// they halved the page faults but stalled in the kernel's compaction on a busy machine, and
-/// doubled the peak memory of the 305-page PDF (99 MB against 42 MB).
+/// instructions (docs/performance.md). Called through its plain entry points where the alignment
+/// allows (crates/alloc: the `mimalloc` crate's aligned calls over-allocated). Built without
+/// transparent huge pages (see crates/alloc/Cargo.toml): they halved the page faults but stalled
+/// in the kernel's compaction on a busy machine, and doubled the peak memory of the 305-page PDF
+/// (99 MB against 42 MB).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: tenderlint_alloc::Allocator = tenderlint_alloc::Allocator;
 
 /// Exit code for usage errors and for batches with unreadable documents.
 const EXIT_TROUBLE: u8 = 2;
