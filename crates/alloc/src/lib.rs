@@ -10,7 +10,9 @@
 //! are rounded to two machine words on 64-bit targets, four on 32-bit ones), which is the same
 //! guarantee glibc's `malloc` gives and the rule Rust's own `System` allocator relies on.
 //!
-//! This is the only crate of tenderlint with `unsafe` code: the `GlobalAlloc` implementation.
+//! This is the only crate of tenderlint with `unsafe` code: the `GlobalAlloc` implementation. It
+//! is a crate of its own, against the house style's one package, because the `tenderlint`
+//! package forbids `unsafe` code (`[lints.rust]` in its Cargo.toml) and should go on doing so.
 
 use core::alloc::{GlobalAlloc, Layout};
 use core::ffi::c_void;
