@@ -1551,7 +1551,7 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
                         if sec.negation == Negation::Cancels && r.negated(&h, lang) {
                             continue;
                         }
-                        if r.in_unit(ri, 0, scope, &h, lang, &sec.unless, false) {
+                        if r.in_unit(ri, 0, scope, &h, lang, sec.unless.get(), false) {
                             continue;
                         }
                         last_end = h.bytes.end;
@@ -1574,7 +1574,7 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
                     hits.sort_by_key(|(h, _)| (h.bytes.start, std::cmp::Reverse(h.bytes.end)));
                     for (h, with) in hits {
                         if h.bytes.start < last_end
-                            || r.in_unit(ri, 0, scope, &h, lang, &sec.unless, false)
+                            || r.in_unit(ri, 0, scope, &h, lang, sec.unless.get(), false)
                         {
                             continue;
                         }
@@ -1623,14 +1623,14 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
                         if sec.negation == Negation::Cancels && r.negated(&h, lang) {
                             continue;
                         }
-                        if r.in_unit(ri, 0, scope, &h, lang, &sec.unless, false)
+                        if r.in_unit(ri, 0, scope, &h, lang, sec.unless.get(), false)
                             || r.in_unit(
                                 ri,
                                 1,
                                 scope,
                                 &h,
                                 lang,
-                                &sec.then,
+                                sec.then.get(),
                                 sec.negation == Negation::Cancels,
                             )
                         {
@@ -1823,6 +1823,64 @@ mod tests {
             first.findings.iter().any(|f| f.location.block.is_none()),
             "{found:?}"
         );
+    }
+
+    #[test]
+    fn unless_lists_of_the_embedded_packs_compile_when_their_rule_first_fires() {
+        let id = "copyright.supplier-keeps-ip";
+        let unless = |rules: &RuleSet| {
+            rules
+                .rules()
+                .iter()
+                .find_map(|r| match r {
+                    Rule::Flag(f) if f.header.id == id => f.langs.get(&Lang::En).cloned(),
+                    _ => None,
+                })
+                .expect("the rule has an English section")
+                .unless
+        };
+        let eager = RuleSet::builtin().expect("shipped rules load");
+        assert!(
+            !unless(&eager).is_pending(),
+            "validated packs compile at once"
+        );
+        assert!(!unless(&eager).get().is_empty());
+        let lazy = LazyRuleSet::load(&[], &crate::config::Config::default()).expect("rules load");
+        let set = lazy.for_langs(&[Lang::En]).expect("compiled");
+        let pending = |set: &RuleSet| {
+            set.rules().iter().find_map(|r| match r {
+                Rule::Flag(f) if f.header.id == id => {
+                    f.langs.get(&Lang::En).map(|l| l.unless.is_pending())
+                }
+                _ => None,
+            })
+        };
+        assert_eq!(pending(&set), Some(true));
+        // A text the rule does not look at leaves them alone.
+        check_text("Invoices are payable within thirty days.", Lang::En, &set);
+        assert_eq!(pending(&set), Some(true));
+        // The rule's own examples give the same findings either way, and compile them.
+        let tests = eager
+            .rules()
+            .iter()
+            .find(|r| r.header().id == id)
+            .map(|r| r.header().tests.clone())
+            .unwrap_or_default();
+        let en = tests
+            .iter()
+            .find(|t| t.lang == Lang::En)
+            .expect("English tests");
+        assert!(!en.clean.is_empty());
+        for text in en.flag.iter().chain(&en.clean) {
+            let ids = |rules: &RuleSet| {
+                check_text(text, Lang::En, rules)
+                    .into_iter()
+                    .map(|f| (f.rule_id, f.location.start))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(ids(&set), ids(&eager), "{text}");
+        }
+        assert_eq!(pending(&set), Some(false));
     }
 
     #[test]

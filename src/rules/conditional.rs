@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use super::pattern::LazyPatterns;
 use super::{DocKind, Negation, Pattern, RuleHeader};
 use crate::lang::Lang;
 use crate::ruleset::compile::Cx;
@@ -12,8 +13,8 @@ use crate::ruleset::raw::RawRule;
 #[derive(Debug, Clone)]
 pub struct CondLang {
     pub when: Vec<Pattern>,
-    pub then: Vec<Pattern>,
-    pub unless: Vec<Pattern>,
+    pub then: LazyPatterns,
+    pub unless: LazyPatterns,
     pub negation: Negation,
 }
 
@@ -41,8 +42,8 @@ impl CondLang {
         }
         Some(CondLang {
             when: cx.patterns(raw.when.as_ref()),
-            then: cx.patterns(raw.then.as_ref()),
-            unless: cx.patterns(raw.unless.as_ref()),
+            then: cx.lazy_patterns(raw.then.as_ref()),
+            unless: cx.lazy_patterns(raw.unless.as_ref()),
             negation: cx.negation(raw.negation.as_ref()),
         })
     }

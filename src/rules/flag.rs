@@ -8,6 +8,7 @@ use regex::Regex;
 use regex_automata::meta;
 use regex_automata::nfa::thompson::WhichCaptures;
 
+use super::pattern::LazyPatterns;
 use super::{Negation, Pattern, RuleHeader};
 use crate::lang::Lang;
 use crate::ruleset::compile::Cx;
@@ -235,7 +236,7 @@ pub struct FlagLang {
     pub patterns: Vec<Pattern>,
     pub regex: Regexes,
     pub near: Vec<Near>,
-    pub unless: Vec<Pattern>,
+    pub unless: LazyPatterns,
     pub negation: Negation,
 }
 
@@ -283,7 +284,7 @@ impl FlagLang {
                 ),
             );
         }
-        let unless = cx.patterns(raw.unless.as_ref());
+        let unless = cx.lazy_patterns(raw.unless.as_ref());
         let negation = cx.negation(raw.negation.as_ref());
         Some(FlagLang {
             patterns,

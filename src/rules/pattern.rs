@@ -1567,6 +1567,77 @@ impl Pattern {
     }
 }
 
+/// A list of patterns needed only where a rule has already matched (`unless`, `then`), compiled
+/// on first use when the packs were validated beforehand (the embedded packs, which `rules check`
+/// validates in the tests), and at once otherwise, so that a pack from disk reports a bad pattern
+/// at its line. A rule that never fires in a document never pays for them: they are about a
+/// sixth of the English pattern text.
+#[derive(Debug, Clone, Default)]
+pub struct LazyPatterns {
+    compiled: std::sync::OnceLock<Vec<Pattern>>,
+    deferred: Option<Arc<Deferred>>,
+}
+
+/// What compiling a deferred list needs: its sources and the language's lexicons and brands.
+#[derive(Debug)]
+struct Deferred {
+    sources: Vec<String>,
+    lang: Lang,
+    lexicons: Arc<HashMap<String, Arc<PhraseSet>>>,
+    brands: Arc<PhraseSet>,
+}
+
+impl LazyPatterns {
+    /// Patterns compiled already.
+    pub fn compiled(patterns: Vec<Pattern>) -> LazyPatterns {
+        LazyPatterns {
+            compiled: std::sync::OnceLock::from(patterns),
+            deferred: None,
+        }
+    }
+
+    /// Patterns compiled the first time [`LazyPatterns::get`] is called. A source that does not
+    /// compile is left out then: only a pack that skipped validation can have one.
+    pub fn deferred(
+        sources: Vec<String>,
+        lang: Lang,
+        lexicons: Arc<HashMap<String, Arc<PhraseSet>>>,
+        brands: Arc<PhraseSet>,
+    ) -> LazyPatterns {
+        LazyPatterns {
+            compiled: std::sync::OnceLock::new(),
+            deferred: Some(Arc::new(Deferred {
+                sources,
+                lang,
+                lexicons,
+                brands,
+            })),
+        }
+    }
+
+    /// The patterns, compiled now if they were not.
+    pub fn get(&self) -> &[Pattern] {
+        self.compiled.get_or_init(|| {
+            self.deferred.as_ref().map_or_else(Vec::new, |d| {
+                let ctx = Context {
+                    lang: d.lang,
+                    lexicons: &d.lexicons,
+                    brands: &d.brands,
+                };
+                d.sources
+                    .iter()
+                    .filter_map(|s| Pattern::compile(s, &ctx).ok())
+                    .collect()
+            })
+        })
+    }
+
+    /// True before a deferred list was compiled (for tests).
+    pub fn is_pending(&self) -> bool {
+        self.compiled.get().is_none()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

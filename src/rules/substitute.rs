@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::pattern::LazyPatterns;
 use super::{Pattern, RuleHeader};
 use crate::lang::Lang;
 use crate::ruleset::compile::Cx;
@@ -17,7 +18,7 @@ pub struct Replace {
 #[derive(Debug, Clone)]
 pub struct SubLang {
     pub replace: Vec<Replace>,
-    pub unless: Vec<Pattern>,
+    pub unless: LazyPatterns,
 }
 
 #[derive(Debug, Clone)]
@@ -50,7 +51,7 @@ impl SubLang {
         }
         Some(SubLang {
             replace,
-            unless: cx.patterns(raw.unless.as_ref()),
+            unless: cx.lazy_patterns(raw.unless.as_ref()),
         })
     }
 }

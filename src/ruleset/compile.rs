@@ -18,7 +18,7 @@ use crate::lang::Lang;
 use crate::normalise::normalise_str;
 use crate::rules::conditional::CondLang;
 use crate::rules::flag::{FlagLang, Regexes};
-use crate::rules::pattern::{Context, Pattern, PhraseSet};
+use crate::rules::pattern::{Context, LazyPatterns, Pattern, PhraseSet};
 use crate::rules::substitute::SubLang;
 use crate::rules::{
     ConditionalRule, DocKind, FlagRule, Negation, PLACEHOLDERS, RequireRule, Rule, RuleHeader,
@@ -29,11 +29,12 @@ use crate::rules::{
 pub struct Cx<'a> {
     pub file: &'a SourceFile,
     pub lang: Lang,
-    pub lexicons: &'a HashMap<String, Arc<PhraseSet>>,
+    pub lexicons: &'a Arc<HashMap<String, Arc<PhraseSet>>>,
     pub brands: &'a Arc<PhraseSet>,
     pub diags: &'a mut Vec<Diagnostic>,
-    /// Compile every regex on its own to point at the one that is wrong (false for a filtered
-    /// build of packs already validated: see [`build_for`]).
+    /// Compile every regex on its own, and the `unless` and `then` lists at once, to point at
+    /// the one that is wrong (false for a filtered build of packs already validated: see
+    /// [`build_for`]; those compile them on first use).
     pub validate: bool,
 }
 
@@ -77,6 +78,23 @@ impl Cx<'_> {
         list.map_or(Vec::new(), |l| {
             l.get_ref().iter().filter_map(|s| self.pattern(s)).collect()
         })
+    }
+
+    /// A list needed only where its rule has matched (`unless`, `then`): compiled at once when
+    /// validating (errors at their lines), on first use otherwise (see [`LazyPatterns`]).
+    pub fn lazy_patterns(&mut self, list: Option<&Spanned<Vec<S>>>) -> LazyPatterns {
+        if self.validate {
+            return LazyPatterns::compiled(self.patterns(list));
+        }
+        let sources = list.map_or(Vec::new(), |l| {
+            l.get_ref().iter().map(|s| s.get_ref().clone()).collect()
+        });
+        LazyPatterns::deferred(
+            sources,
+            self.lang,
+            Arc::clone(self.lexicons),
+            Arc::clone(self.brands),
+        )
     }
 
     /// The `regex` list. When validating, each one is compiled here, so that a bad one is
@@ -423,7 +441,7 @@ pub fn build_for(
             }
         }
     }
-    let mut lexicons: HashMap<Lang, HashMap<String, Arc<PhraseSet>>> = HashMap::new();
+    let mut lexicons: HashMap<Lang, Arc<HashMap<String, Arc<PhraseSet>>>> = HashMap::new();
     for lang in Lang::ALL.into_iter().filter(|&l| wanted(l)) {
         let mut sets: BTreeMap<String, PhraseSet> = BTreeMap::new();
         for ((l, name), entries) in &lex_src {
@@ -439,7 +457,7 @@ pub fn build_for(
         }
         lexicons.insert(
             lang,
-            sets.into_iter().map(|(k, v)| (k, Arc::new(v))).collect(),
+            Arc::new(sets.into_iter().map(|(k, v)| (k, Arc::new(v))).collect()),
         );
     }
     let negation: HashMap<Lang, Arc<PhraseSet>> = lexicons
@@ -523,7 +541,7 @@ pub fn build_for(
         }
     }
 
-    let empty_lex = HashMap::new();
+    let empty_lex = Arc::new(HashMap::new());
     let compiled: Vec<(Option<Rule>, Vec<Diagnostic>)> =
         crate::par::map_shared(&defs, |(file, def)| {
             let secs = sections
@@ -636,7 +654,7 @@ fn parse_enum<T>(
 }
 
 fn check_placeholders_in(file: &SourceFile, s: &S, diags: &mut Vec<Diagnostic>) {
-    let empty = HashMap::new();
+    let empty = Arc::new(HashMap::new());
     let brands = Arc::new(PhraseSet::default());
     let mut cx = Cx {
         file,
@@ -705,8 +723,8 @@ fn compile_rule(
     def: &RawRule,
     origin: String,
     secs: &[Section<'_>],
-    lexicons: &HashMap<Lang, HashMap<String, Arc<PhraseSet>>>,
-    empty_lex: &HashMap<String, Arc<PhraseSet>>,
+    lexicons: &HashMap<Lang, Arc<HashMap<String, Arc<PhraseSet>>>>,
+    empty_lex: &Arc<HashMap<String, Arc<PhraseSet>>>,
     brands: &Arc<PhraseSet>,
     diags: &mut Vec<Diagnostic>,
     all_sections: bool,
