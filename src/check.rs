@@ -48,13 +48,13 @@ use crate::segment::{Token, clause_extents, clauses, sentences, tokenize};
 /// anchor of *each* group of one of its clauses (see [`Pattern::anchor_clauses`]); a rule is a
 /// candidate when one of its trigger patterns is. A block is looked at only with the filter of
 /// its own language: the words of the other languages' rules are neither walked nor counted.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Prefilter {
     langs: Vec<(Lang, LangFilter)>,
 }
 
 /// The prefilter of one language. Each clause of each pattern is one slot.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 struct LangFilter {
     trie: anchors::WordTrie,
     /// Per anchor: the pattern slots whose first (rarest) anchor group holds it. Only these

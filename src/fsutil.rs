@@ -1,6 +1,7 @@
 //! Writing files safely: every file tenderlint writes goes through [`write_atomic`], which writes
 //! a temporary file in the target's folder, syncs it and renames it over the target, so a crash
-//! or a full disk never leaves a half-written report or review file. [`refuse_same_file`] stops an
+//! or a full disk never leaves a half-written report or review file (the compile cache skips
+//! the sync: [`write_atomic_unsynced`]). [`refuse_same_file`] stops an
 //! output from replacing one of the inputs.
 
 use std::io::Write;
@@ -24,6 +25,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
             return write_atomic(&target, bytes);
         }
     }
+    replace(path, bytes, true)
+}
+
+/// Writes a temporary file next to `path` and renames it over `path`, syncing it first when
+/// `sync` is set.
+fn replace(path: &Path, bytes: &[u8], sync: bool) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -37,9 +44,18 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .suffix(".tmp")
         .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
+    if sync {
+        tmp.as_file().sync_all()?;
+    }
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, without
+/// syncing: for files that are only worth something when whole (the compile cache), where a
+/// reader must never see half a file but a crash may lose the file.
+pub fn write_atomic_unsynced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    replace(path, bytes, false)
 }
 
 /// An error if `output` is the same file as any of `inputs` (after resolving links).

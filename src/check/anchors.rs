@@ -24,6 +24,11 @@ use crate::rules::pattern::{bucket, word_hash};
 /// Source of [`WordTrie::uid`].
 static NEXT_UID: AtomicU64 = AtomicU64::new(1);
 
+/// A uid no trie has had.
+fn next_uid() -> u64 {
+    NEXT_UID.fetch_add(1, Ordering::Relaxed)
+}
+
 /// The anchors of a trie under construction.
 #[derive(Debug, Clone, Default)]
 pub struct WordTrieBuilder {
@@ -125,7 +130,7 @@ impl WordTrieBuilder {
             }
         }
         WordTrie {
-            uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
+            uid: next_uid(),
             classes,
             recip: (1u64 << RECIP_SHIFT).div_ceil(stride as u64),
             trans,
@@ -142,10 +147,13 @@ const RECIP_SHIFT: u32 = 32;
 
 /// A frozen byte trie over anchors, one dense row of transitions per node. Node 0 is the root;
 /// transition 0 is dead (no node points back at the root).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct WordTrie {
-    /// Tells tries apart for [`WordCache`] (a clone keeps it: it finds the same anchors).
+    /// Tells tries apart for [`WordCache`] (a clone keeps it: it finds the same anchors; a
+    /// trie read from a snapshot gets a new one).
+    #[serde(skip, default = "next_uid")]
     uid: u64,
+    #[serde(with = "crate::ruleset::shared::bytes256")]
     classes: [u8; 256],
     /// `ceil(2^RECIP_SHIFT / stride)`, `stride` being the number of byte classes. A node's
     /// offset times this, shifted down, is the node's index: offsets are exact multiples of the

@@ -10,7 +10,7 @@ use crate::lang::Lang;
 use crate::ruleset::compile::Cx;
 use crate::ruleset::raw::RawRule;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CondLang {
     pub when: Vec<Pattern>,
     pub then: LazyPatterns,
@@ -18,7 +18,7 @@ pub struct CondLang {
     pub negation: Negation,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ConditionalRule {
     pub header: RuleHeader,
     pub applies_to: Vec<DocKind>,

@@ -15,7 +15,7 @@ use crate::ruleset::compile::Cx;
 use crate::ruleset::raw::RawRule;
 
 /// `near = [{ a, b, words }]`: A and B within `words` words of each other in scope.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Near {
     pub a: Pattern,
     pub b: Pattern,
@@ -37,12 +37,14 @@ pub struct Near {
 /// A gate goes first: literals one of which every match of every regex contains ("notice" in
 /// `notice period of [0-9]+ months`), found in a block by one substring search. Blocks without
 /// any never reach the regexes.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Regexes {
     sources: Vec<String>,
     /// Built on first use, like `each`: a document whose blocks never pass the gate does not
-    /// pay for it.
+    /// pay for it. (A snapshot keeps the sources only.)
+    #[serde(skip)]
     set: OnceLock<Option<meta::Regex>>,
+    #[serde(skip)]
     each: OnceLock<Vec<meta::Regex>>,
     gate: Option<Gate>,
 }
@@ -73,7 +75,27 @@ impl Gate {
     pub fn is_match(&self, text: &str) -> bool {
         self.0.iter().any(|f| f.find(text.as_bytes()).is_some())
     }
+}
 
+/// A snapshot keeps the literals; the searchers are built again when it is read.
+impl serde::Serialize for Gate {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(memchr::memmem::Finder::needle))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Gate {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Gate, D::Error> {
+        let lits: Vec<Vec<u8>> = serde::Deserialize::deserialize(d)?;
+        Ok(Gate(
+            lits.iter()
+                .map(|l| memchr::memmem::Finder::new(l).into_owned())
+                .collect(),
+        ))
+    }
+}
+
+impl Gate {
     /// False when `gate` is a gate that `text` does not pass (no gate passes everything).
     pub fn admits(gate: Option<&Gate>, text: &str) -> bool {
         gate.is_none_or(|g| g.is_match(text))
@@ -231,7 +253,7 @@ fn required(hir: &regex_syntax::hir::Hir) -> Option<Vec<Vec<u8>>> {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FlagLang {
     pub patterns: Vec<Pattern>,
     pub regex: Regexes,
@@ -240,7 +262,7 @@ pub struct FlagLang {
     pub negation: Negation,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FlagRule {
     pub header: RuleHeader,
     pub langs: BTreeMap<Lang, FlagLang>,

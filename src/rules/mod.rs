@@ -28,7 +28,9 @@ pub use substitute::SubstituteRule;
 pub use topic::TopicRule;
 
 /// Where a rule looks: `unless`, negation, `near` and `then` work inside the scope of a match.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Scope {
     Sentence,
@@ -60,7 +62,9 @@ impl Scope {
 }
 
 /// What kind of document a file is, for `applies_to`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum DocKind {
     Contract,
@@ -124,21 +128,21 @@ pub const PLACEHOLDERS: &[&str] = &[
 ];
 
 /// `negation = "cancels"` (default) drops a match the sentence negates; `ignore` keeps it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum Negation {
     #[default]
     Cancels,
     Ignore,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SuggestionTemplate {
     pub position: Position,
     pub text: String,
 }
 
 /// Texts a language section may override.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Texts {
     pub title: Option<String>,
     pub explanation: Option<String>,
@@ -147,7 +151,7 @@ pub struct Texts {
 }
 
 /// The examples a language section carries; `tenderlint rules test` runs them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RuleTests {
     pub lang: Lang,
     /// Where the section was written ("rulesets/en/20-ipr.toml:14:1").
@@ -158,7 +162,7 @@ pub struct RuleTests {
 }
 
 /// What every rule kind shares.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RuleHeader {
     pub id: String,
     pub category: Category,
@@ -209,7 +213,7 @@ impl RuleHeader {
 }
 
 /// A compiled rule.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum Rule {
     Flag(FlagRule),
     Require(RequireRule),

@@ -33,13 +33,15 @@ fn err(msg: impl Into<String>) -> PatternError {
 ///
 /// The words are shared ([`Arc`]): the same word comes back in many patterns of a language and
 /// in the phrase sets built from their alternatives, and a clone is then a count, not a copy.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum WordTest {
-    Exact(Arc<str>),
-    Prefix(Arc<str>),
+    Exact(#[serde(with = "crate::ruleset::shared")] Arc<str>),
+    Prefix(#[serde(with = "crate::ruleset::shared")] Arc<str>),
     /// A Snowball stem, and the prefilter anchor derived from the pattern word.
     Stem {
+        #[serde(with = "crate::ruleset::shared")]
         stem: Arc<str>,
+        #[serde(with = "crate::ruleset::shared::option")]
         anchor: Option<Arc<str>>,
         /// The anchor's start bucket, when the anchor is long enough to have one.
         bucket: Option<u8>,
@@ -108,7 +110,7 @@ pub fn bucket(word: &str) -> u8 {
 }
 
 /// A set of start buckets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BucketMask([u64; 4]);
 
 impl BucketMask {
@@ -248,7 +250,7 @@ impl std::hash::Hasher for IdHasher {
 pub type IdBuild = std::hash::BuildHasherDefault<IdHasher>;
 
 /// A set of multi-word phrases (a lexicon, the brand catalogue), matched as one instruction.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct PhraseSet {
     /// Per phrase: its word tests (a range of `tests`) and its tag.
     phrases: Vec<(u32, u32, Option<u32>)>,
@@ -258,9 +260,11 @@ pub struct PhraseSet {
     /// Phrases by the [`word_hash`] of their first word (when it is an exact word).
     by_first: HashMap<u64, Vec<u32>, IdBuild>,
     /// The distinct exact first words.
+    #[serde(with = "crate::ruleset::shared::vec")]
     first_exact: Vec<Arc<str>>,
     /// [`PhraseSet::anchors`], computed once: lexicons and the brand catalogue are shared by
     /// many patterns.
+    #[serde(with = "crate::ruleset::shared::once")]
     anchor_cache: std::sync::OnceLock<Option<AnchorGroup>>,
     /// Phrases whose first word is a prefix or a stem, by the start bucket of that word
     /// ([`WordTest::start_bucket`]), sorted by (bucket, phrase); those without a bucket are in
@@ -472,9 +476,12 @@ impl PhraseSet {
 }
 
 /// A literal that a match must contain (one of a set): a whole word or a word prefix.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct Anchor {
     /// Shared: a pattern's anchor groups copy the anchors of the lexicons it uses.
+    #[serde(with = "crate::ruleset::shared")]
     pub text: std::sync::Arc<str>,
     pub whole_word: bool,
 }
@@ -591,7 +598,7 @@ enum Node {
     Group(Vec<Vec<(Node, bool)>>),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 enum Inst {
     Test(WordTest),
     Any,
@@ -609,10 +616,11 @@ pub struct Context<'a> {
 }
 
 /// A compiled pattern.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Pattern {
     source: String,
     prog: Vec<Inst>,
+    #[serde(with = "crate::ruleset::shared::vec")]
     sets: Vec<Arc<PhraseSet>>,
     /// [`Pattern::anchor_clauses`].
     clauses: Vec<Clause>,
@@ -1059,8 +1067,9 @@ fn anchor_cost(set: &[Anchor]) -> f64 {
 }
 
 /// An anchor set (sorted, without duplicates) and its cost, shared when it comes from a lexicon.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AnchorGroup {
+    #[serde(with = "crate::ruleset::shared")]
     anchors: std::sync::Arc<[Anchor]>,
     cost: f64,
 }
@@ -1572,18 +1581,22 @@ impl Pattern {
 /// validates in the tests), and at once otherwise, so that a pack from disk reports a bad pattern
 /// at its line. A rule that never fires in a document never pays for them: they are about a
 /// sixth of the English pattern text.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct LazyPatterns {
+    #[serde(with = "crate::ruleset::shared::once")]
     compiled: std::sync::OnceLock<Vec<Pattern>>,
+    #[serde(with = "crate::ruleset::shared::option")]
     deferred: Option<Arc<Deferred>>,
 }
 
 /// What compiling a deferred list needs: its sources and the language's lexicons and brands.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 struct Deferred {
     sources: Vec<String>,
     lang: Lang,
+    #[serde(with = "crate::ruleset::shared::lexicons")]
     lexicons: Arc<HashMap<String, Arc<PhraseSet>>>,
+    #[serde(with = "crate::ruleset::shared")]
     brands: Arc<PhraseSet>,
 }
 

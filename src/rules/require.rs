@@ -9,7 +9,7 @@ use crate::lang::Lang;
 use crate::ruleset::compile::Cx;
 use crate::ruleset::raw::RawRule;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RequireRule {
     pub header: RuleHeader,
     pub applies_to: Vec<DocKind>,

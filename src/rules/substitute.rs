@@ -9,19 +9,19 @@ use crate::lang::Lang;
 use crate::ruleset::compile::Cx;
 use crate::ruleset::raw::RawRule;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Replace {
     pub pattern: Pattern,
     pub with: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SubLang {
     pub replace: Vec<Replace>,
     pub unless: LazyPatterns,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SubstituteRule {
     pub header: RuleHeader,
     pub langs: BTreeMap<Lang, SubLang>,

@@ -8,7 +8,7 @@ use crate::lang::Lang;
 use crate::ruleset::compile::Cx;
 use crate::ruleset::raw::RawRule;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct TopicRule {
     pub header: RuleHeader,
     pub topic: String,

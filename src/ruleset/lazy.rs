@@ -146,6 +146,13 @@ impl LazyRuleSet {
                 .filter(|(i, _)| key & (1 << i) != 0)
                 .map(|(_, l)| l)
                 .collect();
+            let cache = super::snapshot::dir();
+            if let Some(set) = cache
+                .as_deref()
+                .and_then(|d| super::snapshot::load(d, &only, &lazy.config))
+            {
+                return Ok(Arc::new(set));
+            }
             let (set, diags) = compile::build_for(
                 &lazy.packs,
                 &lazy.config,
@@ -153,7 +160,12 @@ impl LazyRuleSet {
                 Some(&only),
                 Some(&lazy.parsed),
             );
-            checked(set, diags).map(Arc::new).map_err(Arc::new)
+            let set = checked(set, diags).map_err(Arc::new)?;
+            if let Some(d) = &cache {
+                // A cache that cannot be written only costs the next run a compile.
+                let _ = super::snapshot::save(d, &only, &lazy.config, &set);
+            }
+            Ok(Arc::new(set))
         })
         .clone()
     }

@@ -13,6 +13,8 @@ pub mod compile;
 mod lazy;
 pub mod raw;
 pub mod schema;
+pub(crate) mod shared;
+pub(crate) mod snapshot;
 mod sources;
 pub mod testing;
 
@@ -31,7 +33,7 @@ pub use sources::{PackSource, SourceFile};
 pub use testing::{TestFailure, TestReport, run_tests};
 
 /// How bad a diagnostic is: errors make a ruleset unusable, warnings do not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     Error,
@@ -40,7 +42,7 @@ pub enum Level {
 
 /// A problem in a rule file, printed as `path:line:col: message` (warnings as
 /// `path:line:col: warning: message`). Line and column are 1-based; the column counts chars.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 pub struct Diagnostic {
     pub path: String,
     pub line: usize,
@@ -144,7 +146,7 @@ pub enum RulesetError {
 }
 
 /// A loaded pack, for `tenderlint rules list` and reports.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct PackInfo {
     pub name: String,
     pub version: String,
@@ -156,7 +158,7 @@ pub struct PackInfo {
 }
 
 /// A product or vendor of the brand catalogue.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Brand {
     pub name: String,
     pub vendor: Option<String>,
@@ -166,7 +168,7 @@ pub struct Brand {
 }
 
 /// Values for placeholders, from `tenderlint.toml` `[values]`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Values {
     pub authority: Option<String>,
     pub licence: Option<String>,
@@ -174,12 +176,13 @@ pub struct Values {
 
 /// Compiled rules from all loaded packs, with the config applied. Cheap to share by reference;
 /// build once per run.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct RuleSet {
     pub(crate) rules: Vec<Rule>,
     pub(crate) packs: Vec<PackInfo>,
     pub(crate) brands: Vec<Brand>,
     /// Per-language `negation` lexicons (cue words the pack adds to the built-in ones).
+    #[serde(with = "shared::map")]
     pub(crate) negation: std::collections::HashMap<crate::lang::Lang, std::sync::Arc<PhraseSet>>,
     pub(crate) values: Values,
     /// Normalised names of allowed products (`[allow] products`).
