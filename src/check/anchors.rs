@@ -160,11 +160,54 @@ pub struct WordTrie {
     /// stride below 2^31, so the product fits in 64 bits and is off by less than one. This
     /// spares a division at every node where anchors end.
     recip: u64,
+    #[serde(with = "sparse")]
     trans: Vec<u32>,
     /// Per node: where its anchors start in `flat`, and how many of them are prefix anchors
     /// (the word anchors follow up to the next node's start).
     ids: Vec<(u32, u32)>,
     flat: Vec<u32>,
+}
+
+/// The transition table in a snapshot: its length and the non-zero entries, each after the run
+/// of zeros before it (most rows are nearly all dead transitions: 1.7 MB of table for the
+/// English rules, 30 K entries).
+mod sparse {
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    /// Longest table a snapshot may ask for (far above any real one: 1 << 19 entries for the
+    /// English rules), so that a damaged file cannot ask for gigabytes.
+    const MAX_LEN: usize = 1 << 26;
+
+    pub fn serialize<S: Serializer>(v: &[u32], s: S) -> Result<S::Ok, S::Error> {
+        let mut runs: Vec<(u32, u32)> = Vec::new();
+        let mut zeros = 0u32;
+        for &x in v {
+            if x == 0 {
+                zeros += 1;
+            } else {
+                runs.push((zeros, x));
+                zeros = 0;
+            }
+        }
+        (v.len(), runs).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u32>, D::Error> {
+        let (len, runs): (usize, Vec<(u32, u32)>) = Deserialize::deserialize(d)?;
+        if len > MAX_LEN {
+            return Err(D::Error::custom(format!("a table of {len} entries")));
+        }
+        let mut v = vec![0u32; len];
+        let mut at = 0usize;
+        for (zeros, x) in runs {
+            at += zeros as usize;
+            *v.get_mut(at)
+                .ok_or_else(|| D::Error::custom("a table entry past its end"))? = x;
+            at += 1;
+        }
+        Ok(v)
+    }
 }
 
 impl Default for WordTrie {

@@ -26,7 +26,7 @@ use crate::config::Config;
 use crate::lang::Lang;
 
 /// The first bytes of a snapshot file; the last one is the format's version.
-const MAGIC: &[u8; 8] = b"TLRULES\x01";
+const MAGIC: &[u8; 8] = b"TLRULES\x02";
 
 /// A snapshot of `set` under `key`.
 pub fn encode(set: &RuleSet, key: u64) -> Result<Vec<u8>, postcard::Error> {
@@ -220,7 +220,7 @@ mod tests {
         assert!(load(dir.path(), &[Lang::Fr], &other).is_none());
         assert!(load(dir.path(), &[Lang::Nl], &config).is_none());
         // A damaged file is a miss, not an error.
-        std::fs::write(path(dir.path(), &[Lang::Fr]), b"TLRULES\x01garbage").expect("write");
+        std::fs::write(path(dir.path(), &[Lang::Fr]), b"TLRULES\x02garbage").expect("write");
         assert!(load(dir.path(), &[Lang::Fr], &config).is_none());
     }
 }
