@@ -31,6 +31,11 @@ hf docx "pandoc -t plain $C/tender-100p.docx -o /dev/null" "$TL scan --quiet --f
 d_tool=$(mean docx 0); d_tl=$(mean docx 1)
 echo "100-page DOCX: pandoc ${d_tool}s, tenderlint scan ${d_tl}s, speed-up $(ratio $d_tool $d_tl)x (target >= 20)"
 echo "100-page DOCX, interleaved: $(python3 bench/interleaved_docx.py 20)"
+# The runs above read the compiled rules from the compile cache (docs/scan.md), as every run
+# after a binary's first does; the same scan compiling them, for comparison:
+hf docx-cold "pandoc -t plain $C/tender-100p.docx -o /dev/null" "TENDERLINT_CACHE_DIR= $TL scan --quiet --fail-on never --format json $C/tender-100p.docx -o /dev/null"
+d_tool=$(mean docx-cold 0); d_tl=$(mean docx-cold 1)
+echo "100-page DOCX without the compile cache: pandoc ${d_tool}s, tenderlint scan ${d_tl}s, speed-up $(ratio $d_tool $d_tl)x"
 
 RUNS=5 hf batch "$TL scan --quiet --fail-on never --jobs 1 --format json $C/mixed -o /dev/null" "$TL scan --quiet --fail-on never --jobs 2 --format json $C/mixed -o /dev/null"
 b1=$(mean batch 0); b2=$(mean batch 1)
