@@ -22,7 +22,8 @@ const EXIT_TROUBLE: u8 = 2;
 fn main() {
     let code = run();
     // Everything `run` owned is dropped and every file written: the exit skips only the
-    // allocator's teardown (crates/alloc).
+    // allocator's teardown (crates/alloc). `ExitCode` keeps its number to itself, hence the
+    // search.
     let number = (0..=u8::MAX)
         .find(|&n| ExitCode::from(n) == code)
         .unwrap_or(EXIT_TROUBLE);

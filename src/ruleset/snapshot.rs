@@ -2,9 +2,9 @@
 //! read back by later ones.
 //!
 //! Compiling the English rules costs about 57 M instructions (the TOML files, 455 patterns and
-//! their anchors, the prefilter): two thirds of a scan of a 100-page DOCX. A snapshot of the
-//! result ([`encode`], postcard with shared values written once, see [`super::shared`]) reads
-//! back in a fraction of that. Only what [`super::LazyRuleSet`] compiles on demand is cached:
+//! their anchors, the prefilter): nearly a third of a scan of a 101-page DOCX, and most of a
+//! short document's. A snapshot of the result ([`encode`], postcard with shared values written
+//! once, see [`super::shared`]) reads back in about 19 M. Only what [`super::LazyRuleSet`] compiles on demand is cached:
 //! the embedded packs with the run's config, for one set of languages; packs from disk are
 //! compiled every time.
 //!
