@@ -86,12 +86,8 @@ impl serde::Serialize for Gate {
 
 impl<'de> serde::Deserialize<'de> for Gate {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Gate, D::Error> {
-        let lits: Vec<Vec<u8>> = serde::Deserialize::deserialize(d)?;
-        Ok(Gate(
-            lits.iter()
-                .map(|l| memchr::memmem::Finder::new(l).into_owned())
-                .collect(),
-        ))
+        // The literals were kept by `new` already: it keeps them all, in the same order.
+        Ok(Gate::new(serde::Deserialize::deserialize(d)?))
     }
 }
 
