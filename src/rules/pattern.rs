@@ -1049,6 +1049,85 @@ const COMMON: &[&str] = &[
     "en", "of", "is", "zijn", "te", "op", "voor", "met",
 ];
 
+/// Words most paragraphs of a tender hold, in each language, beside the [`COMMON`] ones: the
+/// parties, the contract, the services, time, price, data, and the frequent short words of
+/// ordinary prose. They are poor first anchors (a slot of the prefilter is touched by its first
+/// group's anchors: anchored on "contractor" or "not", a rule is looked at in nearly every
+/// block), so they cost more than their length says; they stay anchors, required with the
+/// others.
+#[rustfmt::skip]
+const FREQUENT: &[&str] = &[
+    // en
+    "contract", "contracts", "contractor", "contractors", "contracting", "authority",
+    "authorities", "service", "services", "supplier", "suppliers", "tender", "tenders", "tenderer",
+    "tenderers", "bidder", "bidders", "data", "software", "system", "systems", "solution", "price",
+    "prices", "party", "parties", "available", "provide", "provided", "time", "public", "work",
+    "works", "requirements", "requirement", "not", "no", "other", "from", "per", "every", "each",
+    "within", "such", "including", "information", "project", "support", "date", "days", "period",
+    "agreement", "document", "documents", "delivery", "management", "user", "users", "on", "at",
+    "as", "it", "its", "if", "can", "has", "have", "been", "was", "were", "which", "who", "their",
+    "they", "there", "these", "those", "than", "also", "into", "out", "up", "about", "after",
+    "before", "under", "over", "between", "during", "without", "through", "only", "more", "some",
+    "new", "made", "make", "take", "place", "part", "case", "same", "where", "when", "should",
+    "would", "following", "least", "once", "month", "months", "year", "years", "day", "working",
+    "written", "request", "required", "require", "changes", "change", "carried", "carry", "keep",
+    "personal", "number", "report", "appoint", "accordance", "comply", "rules", "training",
+    "included", "costs", "cost", "quality", "level", "access", "based", "both",
+    // fr
+    "contrat", "marché", "titulaire", "pouvoir", "adjudicateur", "acheteur", "prestataire",
+    "service", "prestations", "données", "logiciel", "système", "prix", "parties", "partie",
+    "disponible", "fournir", "délai", "public", "travaux", "exigences", "pas", "ne", "autres",
+    "chaque", "dans", "conformément", "utilisation", "document", "documents", "livraison",
+    "gestion", "utilisateurs", "candidat", "soumissionnaire", "offre", "sur", "au", "aux", "qui",
+    "que", "dont", "ce", "cette", "ces", "son", "sa", "ses", "leur", "leurs", "il", "elle", "ils",
+    "se", "sous", "avec", "sans", "entre", "après", "avant", "lors", "selon", "ainsi", "être",
+    "doit", "doivent", "peut", "peuvent", "sera", "seront", "fait", "mois", "jours", "jour",
+    "année", "ans", "date", "demande", "modifications", "personnel", "personnelles", "conditions",
+    "cadre", "ensemble", "dispositions",
+    // de
+    "vertrag", "auftragnehmer", "auftraggeber", "leistung", "leistungen", "dienstleistungen",
+    "daten", "system", "preis", "parteien", "vertragsparteien", "verfügbar", "bereitstellen",
+    "zeit", "öffentlich", "anforderungen", "nicht", "keine", "andere", "jede", "jeder",
+    "innerhalb", "gemäß", "nutzung", "dokumente", "lieferung", "bieter", "angebot", "des", "im",
+    "mit", "auf", "für", "an", "bei", "nach", "aus", "als", "auch", "wird", "werden", "kann",
+    "können", "muss", "müssen", "hat", "haben", "sich", "dass", "wie", "so", "nur", "über",
+    "unter", "vor", "bis", "durch", "ohne", "zwischen", "während", "sowie", "alle", "seine",
+    "ihre", "diese", "dieser", "dieses", "einer", "einem", "eines", "monate", "tage", "jahr",
+    "jahre", "änderungen", "personenbezogene", "rahmen", "bestimmungen",
+    // nl
+    "overeenkomst", "opdrachtnemer", "opdrachtgever", "aanbestedende", "dienst", "diensten",
+    "leverancier", "gegevens", "systeem", "prijs", "partijen", "beschikbaar", "leveren", "tijd",
+    "openbare", "eisen", "niet", "geen", "andere", "elke", "binnen", "conform", "gebruik",
+    "documenten", "levering", "inschrijver", "inschrijving", "in", "de", "dat", "die", "deze",
+    "dit", "aan", "bij", "door", "naar", "om", "uit", "als", "ook", "wordt", "worden", "kan",
+    "kunnen", "moet", "moeten", "zal", "zullen", "heeft", "hebben", "zich", "zoals", "alleen",
+    "over", "onder", "voor", "tot", "zonder", "tussen", "tijdens", "alle", "zijn", "haar", "hun",
+    "maanden", "dagen", "jaar", "wijzigingen", "persoonsgegevens", "kader", "bepalingen",
+    // da
+    "kontrakt", "kontrakten", "leverandør", "leverandøren", "ordregiver", "ordregiveren",
+    "ydelser", "tjenester", "pris", "parter", "tilgængelig", "levere", "tid", "offentlig", "krav",
+    "ikke", "anden", "hver", "inden", "brug", "dokumenter",
+    // sv
+    "avtal", "avtalet", "leverantör", "leverantören", "upphandlande", "myndighet", "myndigheten",
+    "tjänster", "programvara", "parterna", "tillgänglig", "leverera", "inte", "annan", "varje",
+    "inom", "användning", "dokument", "leverans", "anbudsgivare",
+    // cs
+    "smlouva", "smlouvy", "dodavatel", "dodavatele", "zadavatel", "zadavatele", "služby", "systém",
+    "cena", "strany", "dostupné", "dodat", "čas", "veřejné", "požadavky", "jiné", "každý", "během",
+    "užití", "dokumenty", "dodávka", "uchazeč",
+];
+
+/// True when anchor `text` is, or (as a word prefix) starts, one of the [`FREQUENT`] words.
+fn is_frequent(text: &str, whole_word: bool) -> bool {
+    static SET: std::sync::LazyLock<std::collections::HashSet<&'static str, FxBuild>> =
+        std::sync::LazyLock::new(|| FREQUENT.iter().copied().collect());
+    if whole_word {
+        SET.contains(text)
+    } else {
+        FREQUENT.iter().any(|w| w.starts_with(text))
+    }
+}
+
 fn is_common(word: &str) -> bool {
     static SET: std::sync::LazyLock<std::collections::HashSet<&'static str, FxBuild>> =
         std::sync::LazyLock::new(|| COMMON.iter().copied().collect());
@@ -1060,7 +1139,13 @@ fn anchor_cost(set: &[Anchor]) -> f64 {
     set.iter()
         .map(|a| {
             let len = a.text.chars().count().max(1) as f64;
-            let base = if is_common(&a.text) { 50.0 } else { 8.0 / len };
+            let base = if is_common(&a.text) {
+                50.0
+            } else if is_frequent(&a.text, a.whole_word) {
+                20.0
+            } else {
+                8.0 / len
+            };
             if a.whole_word { base } else { base * 1.5 }
         })
         .sum()
@@ -1924,6 +2009,29 @@ mod tests {
                     .collect()
             })
             .collect()
+    }
+
+    #[test]
+    fn frequent_words_are_not_first_anchors() {
+        // "contractor" and "available" are longer than "escrow" and "sole" (length alone would
+        // put them first) but in nearly every paragraph of a tender: the rarer word leads, the
+        // frequent one is still required.
+        let first = |pattern: &str| {
+            let p = compile_en(pattern).unwrap();
+            let clause = &p.anchor_clauses()[0];
+            let texts = |k: usize| -> Vec<String> {
+                clause[k].iter().map(|a| a.text.to_string()).collect()
+            };
+            (texts(0), clause.len())
+        };
+        assert_eq!(
+            first("contractor ... escrow"),
+            (vec!["escrow".to_string()], 2)
+        );
+        assert_eq!(first("available ... sole"), (vec!["sole".to_string()], 2));
+        // A stem's prefix anchor that starts a frequent word is frequent too.
+        assert!(is_frequent("contract", false) && is_frequent("servic", false));
+        assert!(!is_frequent("escrow", true) && !is_frequent("escr", false));
     }
 
     #[test]
