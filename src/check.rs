@@ -1027,7 +1027,7 @@ impl<'d, 'r> Run<'d, 'r> {
             severity: h.severity,
             title,
             message,
-            explanation: fill(h.explanation(Some(lang)), &values),
+            explanation: explained(h, Some(lang), &values),
             excerpt: Some(excerpt),
             context: Some(b.block.text.clone()),
             location: Location {
@@ -1060,7 +1060,7 @@ impl<'d, 'r> Run<'d, 'r> {
                 None => title.clone(),
             },
             title,
-            explanation: fill(h.explanation(lang), &values),
+            explanation: explained(h, lang, &values),
             excerpt: None,
             context: None,
             location: Location::default(),
@@ -1676,7 +1676,30 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
         }
     }
 
-    // Order, then fingerprints (with a counter for identical excerpts in identical sentences).
+    // Order, then fingerprints (with a counter for identical excerpts in identical sentences),
+    // while another core frees the blocks' text, words and sentences: tens of thousands of
+    // buffers in a long document, most made on other threads.
+    let ((), findings) = crate::par::join(move || drop(r), move || ordered(found));
+    (findings, topics)
+}
+
+/// The rule's explanation in `lang` with its placeholders filled: the rule's own text, shared
+/// by all its findings, when it has none (nearly every rule).
+fn explained(
+    h: &crate::rules::RuleHeader,
+    lang: Option<Lang>,
+    values: &dyn Fn(&str) -> Option<String>,
+) -> Arc<str> {
+    let text = h.explanation_shared(lang);
+    if text.contains('{') {
+        fill(text, values).into()
+    } else {
+        text.clone()
+    }
+}
+
+/// The findings in document order (document-level ones last), each with its fingerprint.
+fn ordered(mut found: Vec<(Finding, [String; 2])>) -> Vec<Finding> {
     found.sort_by(|(a, _), (b, _)| {
         let key = |f: &Finding| {
             (
@@ -1689,7 +1712,7 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
         key(a).cmp(&key(b)).then_with(|| a.rule_id.cmp(&b.rule_id))
     });
     let mut seen: HashMap<String, usize> = HashMap::new();
-    let findings = found
+    found
         .into_iter()
         .map(|(mut f, [excerpt, context])| {
             let base = stable_hash(&[&f.rule_id, &excerpt, &context]);
@@ -1702,8 +1725,7 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
             *n += 1;
             f
         })
-        .collect();
-    (findings, topics)
+        .collect()
 }
 
 /// True when `b` matches within `words` words of hit `h`, in the unit of `scope`.

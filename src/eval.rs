@@ -662,7 +662,7 @@ mod tests {
             severity: Severity::Warning,
             title: "t".into(),
             message: "m".into(),
-            explanation: String::new(),
+            explanation: "".into(),
             excerpt: excerpt.map(str::to_string),
             context: None,
             location: Location {
@@ -670,7 +670,7 @@ mod tests {
                 ..Location::default()
             },
             suggestions: vec![],
-            references: vec![],
+            references: Vec::new().into(),
             needs_legal_review: false,
             language: None,
             fingerprint: String::new(),

@@ -4,6 +4,8 @@
 //! redline export). A finding carries its fix as data (a [`Suggestion`] with the span it
 //! replaces), so every consumer renders the same suggestion. Nothing here knows how rules work.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::lang::Lang;
@@ -142,15 +144,17 @@ pub struct Finding {
     pub title: String,
     /// One sentence about this occurrence ("'Microsoft SharePoint' named without 'or equivalent'").
     pub message: String,
-    /// Why it matters, in plain words (from the rule).
-    pub explanation: String,
+    /// Why it matters, in plain words (from the rule; shared with the rule's other findings
+    /// unless it names the match).
+    pub explanation: Arc<str>,
     /// The matched text; `None` for a document-level finding.
     pub excerpt: Option<String>,
     /// The whole paragraph, list item or table cell that holds the match.
     pub context: Option<String>,
     pub location: Location,
     pub suggestions: Vec<Suggestion>,
-    pub references: Vec<Reference>,
+    /// The rule's references, shared by all its findings.
+    pub references: Arc<[Reference]>,
     pub needs_legal_review: bool,
     pub language: Option<Lang>,
     /// Stable across re-runs and edits elsewhere in the document; review decisions hang on it.

@@ -38,7 +38,7 @@ fn render(set: &RuleSet) -> String {
             );
             if !h.references.is_empty() {
                 out.push_str("\nReferences:\n");
-                for r in &h.references {
+                for r in h.references.iter() {
                     match &r.url {
                         Some(u) => {
                             let _ = writeln!(out, "- [{}]({u})", r.title);

@@ -438,7 +438,7 @@ licence = "MIT"
         "All rights in the deliverables pass to the City of Ghent; they are published under MIT."
     );
     assert_eq!(
-        f[0].explanation,
+        &*f[0].explanation,
         "Work paid for by the City of Ghent should belong to it."
     );
     assert_eq!(f[1].excerpt.as_deref(), Some("SharePoint"));

@@ -97,7 +97,7 @@ fn finding(n: usize, block: usize, start: usize, end: usize, excerpt: &str) -> F
             position: Position::Preferred,
             replaces: Some(Span { block, start, end }),
         }],
-        references: vec![],
+        references: Vec::new().into(),
         needs_legal_review: false,
         language: None,
         fingerprint: format!("fp{n}"),

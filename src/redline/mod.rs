@@ -329,7 +329,7 @@ mod tests {
                     end,
                 }),
             }],
-            references: vec![],
+            references: Vec::new().into(),
             needs_legal_review: false,
             language: None,
             fingerprint: fp.into(),

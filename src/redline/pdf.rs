@@ -259,7 +259,7 @@ mod tests {
                 ..Location::default()
             },
             suggestions: Vec::new(),
-            references: Vec::new(),
+            references: Vec::new().into(),
             needs_legal_review: false,
             language: None,
             fingerprint: "0".into(),

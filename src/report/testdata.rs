@@ -97,7 +97,8 @@ pub fn report() -> Report {
         references: vec![Reference {
             title: "FSFE, Public Money, Public Code".into(),
             url: Some("https://publiccode.eu/".into()),
-        }],
+        }]
+        .into(),
         needs_legal_review: true,
         language: Some(Lang::En),
         fingerprint: "1111aaaa2222bbbb".into(),
@@ -128,7 +129,8 @@ pub fn report() -> Report {
         references: vec![Reference {
             title: "Directive 2014/24/EU, Article 42(4)".into(),
             url: None,
-        }],
+        }]
+        .into(),
         needs_legal_review: false,
         language: Some(Lang::En),
         fingerprint: "3333cccc4444dddd".into(),
@@ -148,7 +150,7 @@ pub fn report() -> Report {
             position: Position::Preferred,
             replaces: None,
         }],
-        references: vec![],
+        references: Vec::new().into(),
         needs_legal_review: false,
         language: Some(Lang::En),
         fingerprint: "5555eeee6666ffff".into(),

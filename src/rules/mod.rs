@@ -145,7 +145,7 @@ pub struct SuggestionTemplate {
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Texts {
     pub title: Option<String>,
-    pub explanation: Option<String>,
+    pub explanation: Option<std::sync::Arc<str>>,
     pub message: Option<String>,
     pub suggestions: Option<Vec<SuggestionTemplate>>,
 }
@@ -169,10 +169,10 @@ pub struct RuleHeader {
     pub severity: Severity,
     pub scope: Scope,
     pub title: String,
-    pub explanation: String,
+    pub explanation: std::sync::Arc<str>,
     /// Template for `Finding::message`; default: the title and the matched text.
     pub message: Option<String>,
-    pub references: Vec<Reference>,
+    pub references: std::sync::Arc<[Reference]>,
     pub suggestions: Vec<SuggestionTemplate>,
     pub needs_legal_review: bool,
     /// Per-language overrides of the texts above.
@@ -190,8 +190,13 @@ impl RuleHeader {
     }
 
     pub fn explanation(&self, lang: Option<Lang>) -> &str {
+        self.explanation_shared(lang)
+    }
+
+    /// [`RuleHeader::explanation`] as the shared text, which findings keep without a copy.
+    pub fn explanation_shared(&self, lang: Option<Lang>) -> &std::sync::Arc<str> {
         self.local(lang)
-            .and_then(|t| t.explanation.as_deref())
+            .and_then(|t| t.explanation.as_ref())
             .unwrap_or(&self.explanation)
     }
 

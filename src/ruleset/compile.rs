@@ -833,9 +833,10 @@ fn compile_rule(
                     title: x.title.get_ref().clone(),
                     url: x.url.as_ref().map(|u| u.get_ref().clone()),
                 })
-                .collect()
+                .collect::<Vec<_>>()
+                .into()
         })
-        .unwrap_or_default();
+        .unwrap_or_else(|| Vec::new().into());
 
     // Kind-specific definition keys.
     let topic = match (&def.topic, kind) {
@@ -974,7 +975,10 @@ fn compile_rule(
             check_placeholders_in(sfile, t, diags);
         }
         texts.title = sec.title.as_ref().map(|t| t.get_ref().clone());
-        texts.explanation = sec.explanation.as_ref().map(|t| t.get_ref().clone());
+        texts.explanation = sec
+            .explanation
+            .as_ref()
+            .map(|t| t.get_ref().as_str().into());
         texts.message = sec.message.as_ref().map(|t| t.get_ref().clone());
         texts.suggestions = sec
             .suggestions
@@ -1107,7 +1111,7 @@ fn compile_rule(
         severity: severity?,
         scope: scope?,
         title,
-        explanation,
+        explanation: explanation.into(),
         message: def.message.as_ref().map(|m| m.get_ref().clone()),
         references,
         suggestions: sugg,

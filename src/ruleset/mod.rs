@@ -349,7 +349,7 @@ pub fn explain(set: &RuleSet, id: &str, lang: Option<crate::lang::Lang>) -> Opti
     }
     if !h.references.is_empty() {
         let _ = writeln!(out, "\nreferences:");
-        for r in &h.references {
+        for r in h.references.iter() {
             match &r.url {
                 Some(u) => {
                     let _ = writeln!(out, "  - {} <{u}>", r.title);

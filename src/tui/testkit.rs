@@ -78,7 +78,8 @@ pub fn finding(doc: &Document, s: Spec) -> Finding {
         references: vec![Reference {
             title: "Directive 2014/24/EU, Article 42".into(),
             url: Some("https://eur-lex.europa.eu/eli/dir/2014/24/oj".into()),
-        }],
+        }]
+        .into(),
         needs_legal_review: false,
         language: None,
         fingerprint: stable_hash(&[s.rule, excerpt.as_deref().unwrap_or("")]),

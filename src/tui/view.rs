@@ -713,7 +713,7 @@ fn detail(app: &App, frame: &mut Frame, r: Rect) {
     if !f.references.is_empty() {
         lines.push(Line::raw(""));
         lines.push(Line::styled("References:", t.heading()));
-        for reference in &f.references {
+        for reference in f.references.iter() {
             let url = reference
                 .url
                 .as_deref()
