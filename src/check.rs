@@ -41,7 +41,7 @@ use crate::normalise::{NormText, normalise};
 use crate::rules::pattern::{Input, Pattern};
 use crate::rules::{DocKind, Negation, Rule, Scope, fill};
 use crate::ruleset::{LazyRuleSet, RuleSet, RulesetError};
-use crate::segment::{Token, clause_extents, clauses, sentences, tokenize};
+use crate::segment::{ClauseMap, Token, sentences, tokenize};
 
 /// The prefilter: per language, one automaton over the anchor words of every pattern of every
 /// rule in that language. A pattern is a candidate in a block only when the block holds an
@@ -637,12 +637,15 @@ struct Run<'d, 'r> {
     doc: &'d Document,
     rules: &'r RuleSet,
     blocks: Vec<PBlock<'d>>,
-    /// Clause extents (indices into `blocks`).
-    extents: Vec<Vec<usize>>,
-    clause_numbers: Vec<Option<String>>,
+    /// Per clause: the blocks of its extent ([`ClauseMap::extent`]), consecutive in `blocks`.
+    extents: Vec<Range<usize>>,
+    clause_numbers: Vec<Option<&'d str>>,
     opts: Options,
     doc_lang: OnceLock<Option<Lang>>,
     memo: Mutex<HashMap<(usize, u8, usize), bool>>,
+    /// Rule texts filled once ([`Run::filled`]): (template address and length, language) to
+    /// the text, or `None` when the text depends on the match.
+    fills: Mutex<HashMap<(usize, usize, Lang), Option<String>>>,
     /// The document's kind, counted once when a rule asks ([`Run::kind`]).
     kind: OnceLock<DocKind>,
 }
@@ -652,22 +655,14 @@ const DETECT_SAMPLE: usize = 600;
 
 impl<'d, 'r> Run<'d, 'r> {
     fn new(doc: &'d Document, rules: &'r RuleSet, opts: Options) -> Self {
-        let cl = clauses(doc);
-        let ext = clause_extents(&cl);
-        let mut pos_of = vec![usize::MAX; doc.blocks.len()];
-        let mut block_clause = vec![0usize; doc.blocks.len()];
-        for (ci, c) in cl.iter().enumerate() {
-            for &b in &c.blocks {
-                if let Some(x) = block_clause.get_mut(b) {
-                    *x = ci;
-                }
-            }
-        }
         let body: Vec<(usize, &Block)> = doc.body().collect();
+        let clauses = ClauseMap::new(body.iter().map(|(_, b)| *b));
+        let extents = (0..clauses.starts.len())
+            .map(|c| clauses.extent(c))
+            .collect();
         let norms = crate::par::map(&body, |(_, b)| normalise(&b.text));
         let mut blocks = Vec::with_capacity(body.len());
-        for ((i, b), norm) in body.into_iter().zip(norms) {
-            pos_of[i] = blocks.len();
+        for (((i, b), norm), &clause) in body.into_iter().zip(norms).zip(&clauses.of_block) {
             blocks.push(PBlock {
                 idx: i,
                 block: b,
@@ -677,22 +672,19 @@ impl<'d, 'r> Run<'d, 'r> {
                 sents: OnceLock::new(),
                 lang: OnceLock::new(),
                 stems: Default::default(),
-                clause: block_clause[i],
+                clause,
             });
         }
-        let extents = ext
-            .iter()
-            .map(|e| e.iter().filter_map(|&b| pos_of.get(b).copied()).collect())
-            .collect();
         Run {
             doc,
             rules,
             blocks,
             extents,
-            clause_numbers: cl.iter().map(|c| c.number.clone()).collect(),
+            clause_numbers: clauses.starts.iter().map(|s| s.2).collect(),
             opts,
             doc_lang: OnceLock::new(),
             memo: Mutex::new(HashMap::new()),
+            fills: Mutex::new(HashMap::new()),
             kind: OnceLock::new(),
         }
     }
@@ -767,8 +759,8 @@ impl<'d, 'r> Run<'d, 'r> {
                 .extents
                 .get(b.clause)
                 .map(|e| {
-                    e.iter()
-                        .map(|&x| (x, 0..self.blocks.get(x).map_or(0, |y| y.tokens().len())))
+                    e.clone()
+                        .map(|x| (x, 0..self.blocks.get(x).map_or(0, |y| y.tokens().len())))
                         .collect()
                 })
                 .unwrap_or_default(),
@@ -999,7 +991,7 @@ impl<'d, 'r> Run<'d, 'r> {
             }
         };
         let h = rule.header();
-        let title = fill(h.title(Some(lang)), &values);
+        let title = self.filled(h.title(Some(lang)), lang, &values);
         let message = match h.message(Some(lang)) {
             Some(m) => fill(m, &values),
             None => format!("{title}: \"{}\"", short(&excerpt, 80)),
@@ -1008,7 +1000,7 @@ impl<'d, 'r> Run<'d, 'r> {
             .suggestions(Some(lang))
             .iter()
             .map(|s| Suggestion {
-                text: fill(&s.text, &values),
+                text: self.filled(&s.text, lang, &values),
                 position: s.position,
                 replaces: None,
             })
@@ -1016,11 +1008,13 @@ impl<'d, 'r> Run<'d, 'r> {
         let sent = b.sentence_of(hit.words.start);
         let context_norm = single_spaced(b.norm.text.get(b.byte_range(&sent)).unwrap_or(""));
         let excerpt_norm = single_spaced(b.norm.text.get(hit.bytes.clone()).unwrap_or(""));
-        let clause = b
-            .block
-            .clause
-            .clone()
-            .or_else(|| self.clause_numbers.get(b.clause).cloned().flatten());
+        let clause = b.block.clause.clone().or_else(|| {
+            self.clause_numbers
+                .get(b.clause)
+                .copied()
+                .flatten()
+                .map(str::to_owned)
+        });
         let finding = Finding {
             rule_id: h.id.clone(),
             category: h.category,
@@ -1042,9 +1036,43 @@ impl<'d, 'r> Run<'d, 'r> {
             references: h.references.clone(),
             needs_legal_review: h.needs_legal_review,
             language: Some(lang),
-            fingerprint: String::new(),
+            // The base of the fingerprint (see [`ordered`]), hashed here, on the task's core.
+            fingerprint: stable_hash(&[&h.id, &excerpt_norm, &context_norm]),
         };
         Some((finding, [excerpt_norm, context_norm]))
+    }
+
+    /// `template` of a rule filled from `values`: once per run and language when it names only
+    /// values that do not depend on the match (the authority, the licence), at every call when
+    /// it names the match, the product or its alternatives.
+    fn filled(
+        &self,
+        template: &str,
+        lang: Lang,
+        values: &dyn Fn(&str) -> Option<String>,
+    ) -> String {
+        const PER_MATCH: [&str; 3] = ["{match}", "{product}", "{alternatives}"];
+        // Templates live in the rule set as long as the run: the address names one.
+        let key = (template.as_ptr() as usize, template.len(), lang);
+        let known = self
+            .fills
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+            .cloned();
+        match known {
+            Some(Some(text)) => text,
+            Some(None) => fill(template, values),
+            None => {
+                let text = fill(template, values);
+                let per_match = PER_MATCH.iter().any(|p| template.contains(p));
+                self.fills
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(key, (!per_match).then(|| text.clone()));
+                text
+            }
+        }
     }
 
     fn document_finding(&self, rule: &Rule, lang: Option<Lang>) -> (Finding, [String; 2]) {
@@ -1076,7 +1104,7 @@ impl<'d, 'r> Run<'d, 'r> {
             references: h.references.clone(),
             needs_legal_review: h.needs_legal_review,
             language: lang,
-            fingerprint: String::new(),
+            fingerprint: stable_hash(&[&h.id, "document", ""]),
         };
         (finding, ["document".to_string(), String::new()])
     }
@@ -1413,7 +1441,7 @@ fn run_lazy(
     Ok(run_on(r))
 }
 
-fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
+fn run_on(mut r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
     let rules = r.rules;
     let mut found: Vec<(Finding, [String; 2])> = Vec::new();
     let mut topics: Vec<TopicHit> = Vec::new();
@@ -1494,11 +1522,13 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
                 let hit = TopicHit {
                     topic: t.topic.clone(),
                     block: b.idx,
-                    clause: b
-                        .block
-                        .clause
-                        .clone()
-                        .or_else(|| r.clause_numbers.get(b.clause).cloned().flatten()),
+                    clause: b.block.clause.clone().or_else(|| {
+                        r.clause_numbers
+                            .get(b.clause)
+                            .copied()
+                            .flatten()
+                            .map(str::to_owned)
+                    }),
                     page: b.block.page,
                 };
                 hits.push(hit);
@@ -1679,7 +1709,14 @@ fn run_on(r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
     // Order, then fingerprints (with a counter for identical excerpts in identical sentences),
     // while another core frees the blocks' text, words and sentences: tens of thousands of
     // buffers in a long document, most made on other threads.
-    let ((), findings) = crate::par::join(move || drop(r), move || ordered(found));
+    let blocks = std::mem::take(&mut r.blocks);
+    let ((), findings) = crate::par::join(
+        move || {
+            crate::par::drop_all(blocks);
+            drop(r);
+        },
+        move || ordered(found),
+    );
     (findings, topics)
 }
 
@@ -1711,17 +1748,18 @@ fn ordered(mut found: Vec<(Finding, [String; 2])>) -> Vec<Finding> {
         };
         key(a).cmp(&key(b)).then_with(|| a.rule_id.cmp(&b.rule_id))
     });
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    // Each finding comes with the hash of its rule, excerpt and sentence as its fingerprint
+    // (computed where it was found); the second and later findings with the same one get the
+    // hash with their count instead.
+    let mut seen: HashMap<u64, usize> = HashMap::new();
     found
         .into_iter()
         .map(|(mut f, [excerpt, context])| {
-            let base = stable_hash(&[&f.rule_id, &excerpt, &context]);
-            let n = seen.entry(base.clone()).or_insert(0);
-            f.fingerprint = if *n == 0 {
-                base
-            } else {
-                stable_hash(&[&f.rule_id, &excerpt, &context, &n.to_string()])
-            };
+            let base = u64::from_str_radix(&f.fingerprint, 16).unwrap_or_default();
+            let n = seen.entry(base).or_insert(0);
+            if *n > 0 {
+                f.fingerprint = stable_hash(&[&f.rule_id, &excerpt, &context, &n.to_string()]);
+            }
             *n += 1;
             f
         })
@@ -1761,6 +1799,42 @@ fn near_ok(r: &Run<'_, '_>, h: &Hit, lang: Lang, scope: Scope, b: &Pattern, word
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn texts_that_name_the_product_are_filled_per_finding_the_others_once() {
+        // Two findings of one rule in one run: the texts naming the product differ, the texts
+        // without it are the same (filled once and kept for the run). (The fingerprints, now
+        // hashed where each finding is made, are pinned by the scan snapshots.)
+        let set = RuleSet::builtin().unwrap();
+        let f = check_text(
+            "The intranet shall be based on Microsoft SharePoint.\n\nThe database shall be Oracle Database 19c.",
+            Lang::En,
+            &set,
+        );
+        let brand: Vec<&Finding> = f
+            .iter()
+            .filter(|f| f.rule_id == "lock-in.brand-without-equivalent")
+            .collect();
+        assert_eq!(brand.len(), 2, "{f:#?}");
+        let [a, b] = [brand[0], brand[1]];
+        assert!(
+            a.explanation.contains("Microsoft SharePoint"),
+            "{}",
+            a.explanation
+        );
+        assert!(
+            b.explanation.contains("Oracle Database"),
+            "{}",
+            b.explanation
+        );
+        let naming = |f: &Finding, name: &str| f.suggestions.iter().any(|s| s.text.contains(name));
+        assert!(naming(a, "Microsoft SharePoint") && !naming(a, "Oracle"));
+        assert!(naming(b, "Oracle Database") && !naming(b, "SharePoint"));
+        assert_eq!(a.suggestions[0].text, b.suggestions[0].text);
+        assert_eq!(a.title, b.title);
+        assert!(Arc::ptr_eq(&a.references, &b.references));
+        assert_ne!(a.fingerprint, b.fingerprint);
+    }
 
     /// The ids of the rules the prefilter lets through for `text` in `lang`.
     fn candidate_ids(rules: &RuleSet, text: &str, lang: Lang) -> Vec<String> {

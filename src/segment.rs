@@ -13,7 +13,7 @@
 
 use std::ops::Range;
 
-use crate::document::{BlockKind, Document};
+use crate::document::{Block, BlockKind, Document};
 use crate::lang::Lang;
 use crate::normalise::NormText;
 #[cfg(test)]
@@ -296,49 +296,79 @@ fn clause_level(kind: &BlockKind, number: Option<&str>) -> Option<u8> {
     }
 }
 
-/// The clauses of a document, in order; every body block belongs to exactly one (its innermost).
-pub fn clauses(doc: &Document) -> Vec<Clause> {
-    let mut out: Vec<Clause> = Vec::new();
-    for (i, b) in doc.body() {
-        let level = clause_level(&b.kind, b.clause.as_deref());
-        match level {
-            Some(level) => out.push(Clause {
-                number: b.clause.clone(),
-                level,
-                heading: matches!(b.kind, BlockKind::Heading { .. }).then(|| b.text.clone()),
-                blocks: vec![i],
-            }),
-            None => match out.last_mut() {
-                Some(c) => c.blocks.push(i),
-                None => out.push(Clause {
-                    number: None,
-                    level: 0,
-                    heading: None,
-                    blocks: vec![i],
-                }),
-            },
-        }
-    }
-    out
+/// The clauses of a run of body blocks, as positions in that run: where each starts and which
+/// one each block is in. Every block belongs to the clause started last before it (or at it), so
+/// a clause is a run of consecutive blocks and so is its extent; nothing is kept per block
+/// beyond its clause's number (a long tender has tens of thousands of numbered paragraphs).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClauseMap<'a> {
+    /// Per clause: the position of its first block, its level (0 for the preamble) and its
+    /// number.
+    pub starts: Vec<(usize, u8, Option<&'a str>)>,
+    /// Per block: its clause.
+    pub of_block: Vec<usize>,
 }
 
-/// For each clause, the blocks of the clause *including* its sub-clauses (up to the next clause
-/// of the same or a higher level): the unit `scope = "clause"` looks at.
-pub fn clause_extents(clauses: &[Clause]) -> Vec<Vec<usize>> {
-    let mut out = Vec::with_capacity(clauses.len());
-    for (i, c) in clauses.iter().enumerate() {
-        let mut blocks = c.blocks.clone();
-        if c.level > 0 {
-            for d in &clauses[i + 1..] {
-                if d.level <= c.level {
-                    break;
-                }
-                blocks.extend_from_slice(&d.blocks);
+impl<'a> ClauseMap<'a> {
+    pub fn new(blocks: impl IntoIterator<Item = &'a Block>) -> Self {
+        let mut map = ClauseMap::default();
+        for (pos, b) in blocks.into_iter().enumerate() {
+            match clause_level(&b.kind, b.clause.as_deref()) {
+                Some(level) => map.starts.push((pos, level, b.clause.as_deref())),
+                None if map.starts.is_empty() => map.starts.push((pos, 0, None)),
+                None => {}
+            }
+            map.of_block.push(map.starts.len().saturating_sub(1));
+        }
+        map
+    }
+
+    /// The positions of clause `c`'s own blocks (up to the next clause).
+    pub fn own(&self, c: usize) -> Range<usize> {
+        self.span(c, c + 1)
+    }
+
+    /// The positions of clause `c` *with* its sub-clauses, up to the next clause of the same or
+    /// a higher level: the unit `scope = "clause"` looks at.
+    pub fn extent(&self, c: usize) -> Range<usize> {
+        let mut next = c + 1;
+        if let Some(&(_, level, _)) = self.starts.get(c)
+            && level > 0
+        {
+            while self.starts.get(next).is_some_and(|s| s.1 > level) {
+                next += 1;
             }
         }
-        out.push(blocks);
+        self.span(c, next)
     }
-    out
+
+    /// From clause `c`'s first block to clause `next`'s (or the end).
+    fn span(&self, c: usize, next: usize) -> Range<usize> {
+        let start = self.starts.get(c).map_or(self.of_block.len(), |s| s.0);
+        start..self.starts.get(next).map_or(self.of_block.len(), |s| s.0)
+    }
+}
+
+/// The clauses of a document, in order; every body block belongs to exactly one (its innermost).
+pub fn clauses(doc: &Document) -> Vec<Clause> {
+    let body: Vec<(usize, &Block)> = doc.body().collect();
+    let map = ClauseMap::new(body.iter().map(|(_, b)| *b));
+    map.starts
+        .iter()
+        .enumerate()
+        .map(|(c, &(at, level, number))| Clause {
+            number: number.map(str::to_owned),
+            level,
+            heading: body
+                .get(at)
+                .filter(|(_, b)| level > 0 && matches!(b.kind, BlockKind::Heading { .. }))
+                .map(|(_, b)| b.text.clone()),
+            blocks: map
+                .own(c)
+                .filter_map(|p| body.get(p).map(|(i, _)| *i))
+                .collect(),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -507,9 +537,16 @@ mod tests {
                 (Some("Article 8"), 1, vec![7]),
             ]
         );
-        let ext = clause_extents(&cs);
-        assert_eq!(ext[1], vec![1, 2, 3, 4, 5]);
-        assert_eq!(ext[2], vec![2, 3]);
-        assert_eq!(ext[0], vec![0]);
+        // Extents in body positions (the footer, block 6, is not in the body).
+        let body: Vec<&Block> = doc.body().map(|(_, b)| b).collect();
+        let map = ClauseMap::new(body.iter().copied());
+        assert_eq!(map.of_block, vec![0, 1, 2, 2, 3, 3, 4]);
+        assert_eq!(map.extent(1), 1..6);
+        assert_eq!(map.extent(2), 2..4);
+        assert_eq!(map.extent(0), 0..1);
+        assert_eq!(map.extent(4), 6..7);
+        assert_eq!(map.own(1), 1..2);
+        assert_eq!(cs[1].heading.as_deref(), Some("7 Rights"));
+        assert_eq!(cs[2].heading, None);
     }
 }
