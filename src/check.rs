@@ -1008,13 +1008,7 @@ impl<'d, 'r> Run<'d, 'r> {
         let sent = b.sentence_of(hit.words.start);
         let context_norm = single_spaced(b.norm.text.get(b.byte_range(&sent)).unwrap_or(""));
         let excerpt_norm = single_spaced(b.norm.text.get(hit.bytes.clone()).unwrap_or(""));
-        let clause = b.block.clause.clone().or_else(|| {
-            self.clause_numbers
-                .get(b.clause)
-                .copied()
-                .flatten()
-                .map(str::to_owned)
-        });
+        let clause = self.clause_number(b);
         let finding = Finding {
             rule_id: h.id.clone(),
             category: h.category,
@@ -1040,6 +1034,17 @@ impl<'d, 'r> Run<'d, 'r> {
             fingerprint: stable_hash(&[&h.id, &excerpt_norm, &context_norm]),
         };
         Some((finding, [excerpt_norm, context_norm]))
+    }
+
+    /// The number of the clause block `b` is in: its own, else its clause's.
+    fn clause_number(&self, b: &PBlock<'_>) -> Option<String> {
+        b.block.clause.clone().or_else(|| {
+            self.clause_numbers
+                .get(b.clause)
+                .copied()
+                .flatten()
+                .map(str::to_owned)
+        })
     }
 
     /// `template` of a rule filled from `values`: once per run and language when it names only
@@ -1522,13 +1527,7 @@ fn run_on(mut r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
                 let hit = TopicHit {
                     topic: t.topic.clone(),
                     block: b.idx,
-                    clause: b.block.clause.clone().or_else(|| {
-                        r.clause_numbers
-                            .get(b.clause)
-                            .copied()
-                            .flatten()
-                            .map(str::to_owned)
-                    }),
+                    clause: r.clause_number(b),
                     page: b.block.page,
                 };
                 hits.push(hit);
