@@ -1119,13 +1119,21 @@ const FREQUENT: &[&str] = &[
 
 /// True when anchor `text` is, or (as a word prefix) starts, one of the [`FREQUENT`] words.
 fn is_frequent(text: &str, whole_word: bool) -> bool {
-    static SET: std::sync::LazyLock<std::collections::HashSet<&'static str, FxBuild>> =
-        std::sync::LazyLock::new(|| FREQUENT.iter().copied().collect());
-    if whole_word {
-        SET.contains(text)
-    } else {
-        FREQUENT.iter().any(|w| w.starts_with(text))
-    }
+    // Sorted: the words a prefix starts follow the first one not below it.
+    static SORTED: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+        let mut v = FREQUENT.to_vec();
+        v.sort_unstable();
+        v.dedup();
+        v
+    });
+    let at = SORTED.partition_point(|w| *w < text);
+    SORTED.get(at).is_some_and(|w| {
+        if whole_word {
+            *w == text
+        } else {
+            w.starts_with(text)
+        }
+    })
 }
 
 fn is_common(word: &str) -> bool {

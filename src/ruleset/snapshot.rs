@@ -4,9 +4,9 @@
 //! Compiling the English rules costs about 57 M instructions (the TOML files, 455 patterns and
 //! their anchors, the prefilter): nearly a third of a scan of a 101-page DOCX, and most of a
 //! short document's. A snapshot of the result ([`encode`], postcard with shared values written
-//! once, see [`super::shared`]) reads back in about 19 M. Only what [`super::LazyRuleSet`] compiles on demand is cached:
-//! the embedded packs with the run's config, for one set of languages; packs from disk are
-//! compiled every time.
+//! once, see [`super::shared`]) reads back in about 19 M. Only what [`super::LazyRuleSet`]
+//! compiles on demand is cached: the embedded packs with the run's config, for one set of
+//! languages; packs from disk are compiled every time.
 //!
 //! A snapshot is only ever used by the binary that wrote it, for the same config and languages:
 //! its [`key`] hashes the crate version, the snapshot format, the executable's size and change
