@@ -64,6 +64,20 @@ impl WordTest {
 }
 
 impl WordTest {
+    /// The prefilter anchor of this test: the word itself, its prefix, or a stem's anchor;
+    /// `None` for a stem without one.
+    fn anchor(&self) -> Option<Anchor> {
+        let (text, whole_word) = match self {
+            WordTest::Exact(w) => (w, true),
+            WordTest::Prefix(p) => (p, false),
+            WordTest::Stem { anchor, .. } => (anchor.as_ref()?, false),
+        };
+        Some(Anchor {
+            text: text.clone(),
+            whole_word,
+        })
+    }
+
     /// The start bucket every word passing this test is in, or `None` when the test cannot
     /// tell (a prefix shorter than [`BUCKET_CHARS`] characters, a stem without an anchor).
     fn start_bucket(&self) -> Option<u8> {
@@ -442,8 +456,10 @@ impl PhraseSet {
         }
     }
 
-    /// First words of all phrases, as a prefilter anchor group (computed once per set: the
-    /// patterns that use a lexicon share it).
+    /// One word of each phrase, as a prefilter anchor group (computed once per set: the
+    /// patterns that use a lexicon share it). A phrase's match holds every one of its words;
+    /// each phrase gives its first word (in a lexicon of product names, the brand) unless that
+    /// word is one nearly every block holds: "all rights" anchors on "rights", not on "all".
     fn anchors(&self) -> Option<AnchorGroup> {
         self.anchor_cache
             .get_or_init(|| self.compute_anchors().map(AnchorGroup::new))
@@ -452,24 +468,20 @@ impl PhraseSet {
 
     fn compute_anchors(&self) -> Option<Vec<Anchor>> {
         let mut out = Vec::new();
-        for &(start, _, _) in &self.phrases {
-            match self.tests.get(start as usize) {
-                Some(WordTest::Exact(w)) => out.push(Anchor {
-                    text: w.clone(),
-                    whole_word: true,
-                }),
-                Some(WordTest::Prefix(p)) => out.push(Anchor {
-                    text: p.clone(),
-                    whole_word: false,
-                }),
-                Some(WordTest::Stem {
-                    anchor: Some(a), ..
-                }) => out.push(Anchor {
-                    text: a.clone(),
-                    whole_word: false,
-                }),
-                _ => return None,
-            }
+        for &(start, end, _) in &self.phrases {
+            let words = self.tests.get(start as usize..end as usize).unwrap_or(&[]);
+            let cost = |a: &Anchor| anchor_cost(std::slice::from_ref(a));
+            let first = words.first().and_then(WordTest::anchor);
+            let chosen = match first {
+                Some(a) if !is_everywhere(&a) => Some(a),
+                first => words
+                    .iter()
+                    .filter_map(WordTest::anchor)
+                    .min_by(|a, b| cost(a).total_cmp(&cost(b)))
+                    .or(first),
+            };
+            // A phrase with no word that gives an anchor leaves the set without any.
+            out.push(chosen?);
         }
         if out.is_empty() { None } else { Some(out) }
     }
@@ -1141,6 +1153,11 @@ fn is_common(word: &str) -> bool {
         std::sync::LazyLock::new(|| COMMON.iter().copied().collect());
     // Every common word is short; longer words skip the lookup.
     word.len() <= 6 && SET.contains(word)
+}
+
+/// True for an anchor nearly every block of a tender holds (a common or frequent word).
+fn is_everywhere(a: &Anchor) -> bool {
+    is_common(&a.text) || is_frequent(&a.text, a.whole_word)
 }
 
 fn anchor_cost(set: &[Anchor]) -> f64 {
@@ -2056,13 +2073,14 @@ mod tests {
         );
         assert_eq!(clauses_of("~deliver"), owned(&[&[&["deliv"]]]));
         assert_eq!(clauses_of("source ..."), owned(&[&[&["source"]]]));
-        // Every mandatory element's group ("shall" is optional); a lexicon is one group of its
-        // phrases' first words (lexicons are shared by many patterns: clauses per phrase would
-        // multiply the prefilter's slots).
+        // Every mandatory element's group ("shall" is optional); a lexicon is one group of one
+        // word per phrase (lexicons are shared by many patterns: clauses per phrase would
+        // multiply the prefilter's slots): its first, unless nearly every block holds that one
+        // ("service provider" gives "provider"; first words alone let "service" through).
         assert_eq!(
             clauses_of("@supplier shall? (retain*|keep*) ... copyright"),
             owned(&[&[
-                &["contractor", "service", "supplier", "vendor"],
+                &["contractor", "provider", "supplier", "vendor"],
                 &["copyright"],
                 &["keep", "retain"],
             ]])
