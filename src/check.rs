@@ -362,12 +362,18 @@ impl LangFilter {
             hashes.clear();
             buckets.reserve(tokens.len());
             hashes.reserve(tokens.len());
+            words.serve(&self.trie);
+            let bytes = text.as_bytes();
             for (i, t) in tokens.iter().enumerate() {
-                let (h, b, ids) = words.lookup(&self.trie, t.text(text));
+                // Tokens lie on char boundaries: the bytes need no check of their own.
+                let word = bytes.get(t.start()..t.end()).unwrap_or(&[]);
+                let (h, b, ids) = words.lookup(&self.trie, word);
                 buckets.push(b);
                 hashes.push(h);
                 let i = u32::try_from(i).unwrap_or(u32::MAX);
-                hits.extend(ids.iter().map(|&id| (i, id)));
+                for &id in ids {
+                    hits.push((i, id));
+                }
             }
             let generation = self.mark_hits(scratch, 0..scratch.hits.len());
             let PrefilterScratch {

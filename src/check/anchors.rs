@@ -19,7 +19,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::rules::pattern::{bucket, word_hash};
+use crate::rules::pattern::{bucket, word_hash_bytes};
 
 /// Source of [`WordTrie::uid`].
 static NEXT_UID: AtomicU64 = AtomicU64::new(1);
@@ -259,7 +259,7 @@ impl WordTrie {
 }
 
 /// `a == b`, without a call to `memcmp` for words of up to 16 bytes (nearly all): two
-/// overlapping 8-byte loads, or a byte loop below 8.
+/// overlapping 8-byte or 4-byte loads, or a byte loop below 4.
 #[inline]
 fn same_word(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
@@ -271,8 +271,14 @@ fn same_word(a: &[u8], b: &[u8]) -> bool {
             .and_then(|x| <[u8; 8]>::try_from(x).ok())
             .map_or(0, u64::from_le_bytes)
     };
+    let load4 = |s: &[u8], at: usize| -> u32 {
+        s.get(at..at + 4)
+            .and_then(|x| <[u8; 4]>::try_from(x).ok())
+            .map_or(0, u32::from_le_bytes)
+    };
     match n {
-        0..8 => a.iter().zip(b).all(|(x, y)| x == y),
+        0..4 => a.iter().zip(b).all(|(x, y)| x == y),
+        4..8 => load4(a, 0) == load4(b, 0) && load4(a, n - 4) == load4(b, n - 4),
         8..=16 => load(a, 0) == load(b, 0) && load(a, n - 8) == load(b, n - 8),
         _ => a == b,
     }
@@ -303,15 +309,13 @@ impl WordCache {
     const SLOTS: usize = 1 << Self::SLOT_BITS;
     const MAX_BYTES: usize = 1 << 20;
 
-    /// The [`word_hash`] and [`bucket`] of `word` (which the rules' matching needs too) and its
+    /// The [`crate::rules::pattern::word_hash`] and [`bucket`] of `word` (which the rules' matching needs too) and its
     /// anchors in `trie`, in the order [`WordTrie::walk`] gives them.
+    ///
+    /// The cache must be [`WordCache::serve`]d for `trie` first; `word` is whole characters.
     #[inline]
-    pub fn lookup(&mut self, trie: &WordTrie, word: &str) -> (u64, u8, &[u32]) {
-        if self.owner != trie.uid {
-            self.clear();
-            self.owner = trie.uid;
-        }
-        let h = word_hash(word);
+    pub fn lookup(&mut self, trie: &WordTrie, word: &[u8]) -> (u64, u8, &[u32]) {
+        let h = word_hash_bytes(word);
         // The top bits: the low bits of a multiplicative hash depend only on the low bytes.
         let slot = (h >> (64 - Self::SLOT_BITS)) as usize;
         if let Some(&(sh, e)) = self.slots.get(slot)
@@ -320,7 +324,7 @@ impl WordCache {
             && self
                 .words
                 .get(ws as usize..we as usize)
-                .is_some_and(|w| same_word(w, word.as_bytes()))
+                .is_some_and(|w| same_word(w, word))
         {
             let b = self.buckets.get(e as usize).copied().unwrap_or(0);
             return (h, b, self.ids.get(is as usize..ie as usize).unwrap_or(&[]));
@@ -328,11 +332,19 @@ impl WordCache {
         self.insert(trie, word, h, slot)
     }
 
+    /// Makes the cache serve look-ups in `trie` (emptied if it kept another trie's words).
+    #[inline]
+    pub fn serve(&mut self, trie: &WordTrie) {
+        if self.owner != trie.uid {
+            self.clear();
+            self.owner = trie.uid;
+        }
+    }
+
     /// Walks `word` and keeps it in `slot`.
     #[cold]
-    fn insert(&mut self, trie: &WordTrie, word: &str, h: u64, slot: usize) -> (u64, u8, &[u32]) {
-        let b = bucket(word);
-        let bytes = word.as_bytes();
+    fn insert(&mut self, trie: &WordTrie, bytes: &[u8], h: u64, slot: usize) -> (u64, u8, &[u32]) {
+        let b = bucket(std::str::from_utf8(bytes).unwrap_or(""));
         if self.words.len() + bytes.len() > Self::MAX_BYTES || self.ids.len() >= Self::MAX_BYTES {
             self.clear();
         }
@@ -366,6 +378,7 @@ impl WordCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::pattern::word_hash;
 
     /// A trie of `(text, id, whole word)` anchors.
     fn trie(anchors: &[(&str, u32, bool)]) -> WordTrie {
@@ -378,7 +391,8 @@ mod tests {
 
     /// The anchors `cache` gives for `word` in `t`.
     fn cached(cache: &mut WordCache, t: &WordTrie, word: &str) -> Vec<u32> {
-        cache.lookup(t, word).2.to_vec()
+        cache.serve(t);
+        cache.lookup(t, word.as_bytes()).2.to_vec()
     }
 
     fn found(t: &WordTrie, word: &str) -> Vec<u32> {
@@ -449,7 +463,8 @@ mod tests {
         for round in 0..2 {
             for w in &words {
                 let expected = found(&t, w);
-                let (h, b, got) = cache.lookup(&t, w);
+                cache.serve(&t);
+                let (h, b, got) = cache.lookup(&t, w.as_bytes());
                 assert_eq!((h, b), (word_hash(w), bucket(w)), "{w}");
                 let mut got = got.to_vec();
                 got.sort_unstable();

@@ -211,8 +211,13 @@ pub type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
 /// block; patterns look first words up by it.
 #[inline]
 pub fn word_hash(word: &str) -> u64 {
+    word_hash_bytes(word.as_bytes())
+}
+
+/// [`word_hash`] of a word's bytes.
+#[inline]
+pub fn word_hash_bytes(bytes: &[u8]) -> u64 {
     const K: u64 = 0x517c_c1b7_2722_0a95;
-    let bytes = word.as_bytes();
     let mut h = bytes.len() as u64;
     let mut chunks = bytes.chunks_exact(8);
     for c in &mut chunks {
@@ -230,6 +235,16 @@ pub fn word_hash(word: &str) -> u64 {
                 let mut b = [0u8; 8];
                 b.copy_from_slice(last8);
                 u64::from_le_bytes(b) >> (8 * (8 - rest.len()))
+            }
+            // Four to seven bytes (most words): two overlapping 4-byte loads.
+            None if rest.len() >= 4 => {
+                let load = |at: usize| {
+                    rest.get(at..at + 4)
+                        .and_then(|x| <[u8; 4]>::try_from(x).ok())
+                        .map_or(0, u32::from_le_bytes)
+                };
+                let high = load(rest.len() - 4) >> (8 * (8 - rest.len()));
+                u64::from(load(0)) | (u64::from(high) << 32)
             }
             None => rest
                 .iter()
