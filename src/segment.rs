@@ -165,14 +165,22 @@ const ABBREVIATIONS: &[&str] = &[
     "dhr", "mevr", "mw", "o.b.v", "ivm", "i.v.m", "m.b.t",
 ];
 
+/// No abbreviation is longer than this (a test checks).
+const ABBREVIATION_MAX_BYTES: usize = 8;
+
 fn is_abbreviation(word_with_dots: &str) -> bool {
     // Single letters ("A. Smith", "(a.") never end a sentence.
     let mut chars = word_with_dots.chars();
     if let (Some(c), None) = (chars.next(), chars.next()) {
         return c.is_alphabetic();
     }
-    static SET: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
-        std::sync::LazyLock::new(|| ABBREVIATIONS.iter().copied().collect());
+    // Longer words (most) need no look-up.
+    if word_with_dots.len() > ABBREVIATION_MAX_BYTES {
+        return false;
+    }
+    static SET: std::sync::LazyLock<
+        std::collections::HashSet<&'static str, crate::rules::pattern::FxBuild>,
+    > = std::sync::LazyLock::new(|| ABBREVIATIONS.iter().copied().collect());
     SET.contains(word_with_dots)
 }
 
@@ -465,6 +473,15 @@ mod tests {
             .into_iter()
             .map(|r| n.text[r].trim().to_string())
             .collect()
+    }
+
+    #[test]
+    fn abbreviations_fit_the_length_the_look_up_checks_first() {
+        for a in ABBREVIATIONS {
+            assert!(a.len() <= ABBREVIATION_MAX_BYTES, "{a}");
+            assert!(is_abbreviation(a), "{a}");
+        }
+        assert!(!is_abbreviation("contractor"));
     }
 
     #[test]
