@@ -19,7 +19,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::rules::pattern::{bucket, word_hash_bytes};
+use crate::rules::pattern::{bucket, same_word, word_hash_bytes};
 
 /// Source of [`WordTrie::uid`].
 static NEXT_UID: AtomicU64 = AtomicU64::new(1);
@@ -255,32 +255,6 @@ impl WordTrie {
     fn size(&self) -> (usize, usize) {
         let stride = self.classes.iter().max().map_or(1, |&c| usize::from(c) + 1);
         (self.ids.len(), stride)
-    }
-}
-
-/// `a == b`, without a call to `memcmp` for words of up to 16 bytes (nearly all): two
-/// overlapping 8-byte or 4-byte loads, or a byte loop below 4.
-#[inline]
-fn same_word(a: &[u8], b: &[u8]) -> bool {
-    let n = a.len();
-    if n != b.len() {
-        return false;
-    }
-    let load = |s: &[u8], at: usize| -> u64 {
-        s.get(at..at + 8)
-            .and_then(|x| <[u8; 8]>::try_from(x).ok())
-            .map_or(0, u64::from_le_bytes)
-    };
-    let load4 = |s: &[u8], at: usize| -> u32 {
-        s.get(at..at + 4)
-            .and_then(|x| <[u8; 4]>::try_from(x).ok())
-            .map_or(0, u32::from_le_bytes)
-    };
-    match n {
-        0..4 => a.iter().zip(b).all(|(x, y)| x == y),
-        4..8 => load4(a, 0) == load4(b, 0) && load4(a, n - 4) == load4(b, n - 4),
-        8..=16 => load(a, 0) == load(b, 0) && load(a, n - 8) == load(b, n - 8),
-        _ => a == b,
     }
 }
 

@@ -50,10 +50,12 @@ pub enum WordTest {
 
 impl WordTest {
     fn matches(&self, input: &Input<'_>, at: usize) -> bool {
-        let word = input.word(at);
+        let word = input.word_bytes(at);
         match self {
-            WordTest::Exact(w) => word == &**w,
-            WordTest::Prefix(p) => word.starts_with(&**p),
+            WordTest::Exact(w) => same_word(word, w.as_bytes()),
+            WordTest::Prefix(p) => word
+                .get(..p.len())
+                .is_some_and(|head| same_word(head, p.as_bytes())),
             WordTest::Stem { stem, bucket, .. } => {
                 // A word whose stem extends `stem` starts like the anchor (see
                 // [`stem_anchor`]); words in another bucket are rejected without stemming.
@@ -206,6 +208,32 @@ impl std::hash::Hasher for FxHasher {
 }
 
 pub type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
+
+/// `a == b`, without a call to `memcmp` for words of up to 16 bytes (nearly all): two
+/// overlapping 8-byte or 4-byte loads, or a byte loop below 4.
+#[inline]
+pub(crate) fn same_word(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let load = |s: &[u8], at: usize| -> u64 {
+        s.get(at..at + 8)
+            .and_then(|x| <[u8; 8]>::try_from(x).ok())
+            .map_or(0, u64::from_le_bytes)
+    };
+    let load4 = |s: &[u8], at: usize| -> u32 {
+        s.get(at..at + 4)
+            .and_then(|x| <[u8; 4]>::try_from(x).ok())
+            .map_or(0, u32::from_le_bytes)
+    };
+    match n {
+        0..4 => a.iter().zip(b).all(|(x, y)| x == y),
+        4..8 => load4(a, 0) == load4(b, 0) && load4(a, n - 4) == load4(b, n - 4),
+        8..=16 => load(a, 0) == load(b, 0) && load(a, n - 8) == load(b, n - 8),
+        _ => a == b,
+    }
+}
 
 /// A hash of a whole word, eight bytes at a time. The check loop computes it once per word of a
 /// block; patterns look first words up by it.
@@ -603,6 +631,15 @@ impl<'a> Input<'a> {
 
     pub fn word(&self, at: usize) -> &'a str {
         self.tokens.get(at).map_or("", |t| t.text(self.text))
+    }
+
+    /// The bytes of word `at` (tokens lie on char boundaries: no check of its own).
+    #[inline]
+    fn word_bytes(&self, at: usize) -> &'a [u8] {
+        self.tokens
+            .get(at)
+            .and_then(|t| self.text.as_bytes().get(t.start()..t.end()))
+            .unwrap_or(&[])
     }
 
     fn stem(&self, at: usize) -> &str {
