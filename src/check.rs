@@ -533,8 +533,9 @@ fn pick<T>(items: impl IntoIterator<Item = T>, mask: u64, offset: usize) -> Vec<
         .collect()
 }
 
-/// Byte ranges (normalised) of a block's sentences, and their token ranges.
-type SentenceData = (Vec<Range<usize>>, Vec<Range<usize>>);
+/// Byte ranges (normalised) of a block's sentences, then their token ranges, in one buffer (a
+/// long tender has tens of thousands of blocks: one allocation each instead of two).
+type SentenceData = Vec<Range<usize>>;
 
 /// One body block, prepared lazily.
 struct PBlock<'d> {
@@ -548,8 +549,10 @@ struct PBlock<'d> {
     /// Byte ranges (normalised) of the sentences, and their token ranges.
     sents: OnceLock<SentenceData>,
     lang: OnceLock<Option<Lang>>,
-    /// Stems of the words, per language ([`Lang::index`]), shared by every rule's input.
-    stems: [crate::rules::pattern::StemCache; 7],
+    /// Stems of the words, shared by every rule's input, in the language of the first input
+    /// that asks ([`Run::input`]; all of a run's rules look at a block in its one language).
+    stems: crate::rules::pattern::StemCache,
+    stems_lang: OnceLock<Lang>,
     clause: usize,
 }
 
@@ -574,30 +577,37 @@ impl PBlock<'_> {
     }
 
     fn sentences(&self) -> &[Range<usize>] {
-        &self.sentence_data().1
+        let d = self.sentence_data();
+        d.get(d.len() / 2..).unwrap_or(&[])
     }
 
     fn sentence_bytes(&self) -> &[Range<usize>] {
-        &self.sentence_data().0
+        let d = self.sentence_data();
+        d.get(..d.len() / 2).unwrap_or(&[])
     }
 
     fn sentence_data(&self) -> &SentenceData {
         self.sents.get_or_init(|| {
             let toks = self.tokens();
-            let byte_sents = sentences(&self.norm, &self.block.text, Lang::En);
-            let mut out = Vec::with_capacity(byte_sents.len());
+            let mut all = sentences(&self.norm, &self.block.text, Lang::En);
+            let n = all.len();
+            all.reserve_exact(n);
             let mut t = 0;
-            for s in &byte_sents {
+            for k in 0..n {
+                let end = all.get(k).map_or(0, |s| s.end);
                 let start = t;
-                while t < toks.len() && toks[t].start() < s.end {
+                while t < toks.len() && toks[t].start() < end {
                     t += 1;
                 }
-                out.push(start..t);
+                all.push(start..t);
             }
-            if let Some(last) = out.last_mut() {
+            // The last sentence takes any words after the last sentence end.
+            if n > 0
+                && let Some(last) = all.last_mut()
+            {
                 last.end = toks.len();
             }
-            (byte_sents, out)
+            all
         })
     }
 
@@ -676,6 +686,7 @@ impl<'d, 'r> Run<'d, 'r> {
                     sents: OnceLock::new(),
                     lang: OnceLock::new(),
                     stems: Default::default(),
+                    stems_lang: OnceLock::new(),
                     clause: 0,
                 })
             },
@@ -751,9 +762,10 @@ impl<'d, 'r> Run<'d, 'r> {
     }
 
     fn input<'a>(&self, b: &'a PBlock<'_>, lang: Lang) -> Input<'a> {
-        match b.stems.get(lang.index()) {
-            Some(cache) => Input::with_stem_cache(&b.norm.text, b.tokens(), lang, cache),
-            None => Input::new(&b.norm.text, b.tokens(), lang),
+        if *b.stems_lang.get_or_init(|| lang) == lang {
+            Input::with_stem_cache(&b.norm.text, b.tokens(), lang, &b.stems)
+        } else {
+            Input::new(&b.norm.text, b.tokens(), lang)
         }
         .with_keys(b.keys().0, b.keys().1)
     }
