@@ -956,9 +956,27 @@ impl<'d, 'r> Run<'d, 'r> {
         } else {
             whole
         };
+        // Sentences that hold one of the gate's literals: every match holds one (a block
+        // passes the gate when any sentence does, and most of its sentences do not).
+        let mut gated = vec![regexes.gate().is_none(); scopes.len()];
+        if let Some(gate) = regexes.gate() {
+            for at in gate.occurrences(text) {
+                let k = scopes.partition_point(|s| s.end <= at.start);
+                if let Some(s) = scopes.get(k)
+                    && s.start <= at.start
+                    && at.end <= s.end
+                    && let Some(g) = gated.get_mut(k)
+                {
+                    *g = true;
+                }
+            }
+        }
         // Only the ranges where one of the regexes matches (one scan of the set each).
         let ranges: Vec<&Range<usize>> = scopes
             .iter()
+            .zip(gated)
+            .filter(|(_, g)| *g)
+            .map(|(r, _)| r)
             .filter(|r| {
                 set.is_none_or(|set| text.get((*r).clone()).is_some_and(|h| set.is_match(h)))
             })
@@ -2137,6 +2155,39 @@ mod tests {
         // Sentences past the 63rd share the last bit.
         assert!(Candidate::in_sentence(1 << 63, 70));
         assert!(!Candidate::in_sentence(1, 70));
+    }
+
+    #[test]
+    fn regexes_look_only_at_the_sentences_that_hold_a_gate_literal() {
+        let rules = RuleSet::builtin().expect("shipped rules load");
+        let renewal = |text: &str| -> Vec<String> {
+            check_text(text, Lang::En, &rules)
+                .into_iter()
+                .filter(|f| f.rule_id == "lock-in.renewal-trap")
+                .filter_map(|f| f.excerpt)
+                .collect()
+        };
+        // The literal ("notice") and the match in the second sentence of the block.
+        assert_eq!(
+            renewal(
+                "Meetings take place monthly. Either party may end the contract with a notice period of 12 months."
+            ),
+            ["notice period of 12 months"]
+        );
+        // In the first of two, and in both.
+        assert_eq!(
+            renewal("A notice period of 12 months applies. Meetings take place monthly."),
+            ["notice period of 12 months"]
+        );
+        assert_eq!(
+            renewal(
+                "A notice period of 12 months applies. The same notice period of 12 months applies to the annex."
+            )
+            .len(),
+            2
+        );
+        // The literal in one sentence, the rest of the phrase in the next: no match.
+        assert!(renewal("Send the notice. Of 12 months the term is.").is_empty());
     }
 
     #[test]

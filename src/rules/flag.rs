@@ -2,6 +2,7 @@
 //! unless an `unless` pattern matches in the same scope or the sentence negates the match.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::sync::OnceLock;
 
 use regex::Regex;
@@ -74,6 +75,14 @@ impl Gate {
 
     pub fn is_match(&self, text: &str) -> bool {
         self.0.iter().any(|f| f.find(text.as_bytes()).is_some())
+    }
+
+    /// Byte ranges of every occurrence of every literal in `text` (literal by literal).
+    pub fn occurrences<'t>(&'t self, text: &'t str) -> impl Iterator<Item = Range<usize>> + 't {
+        self.0.iter().flat_map(move |f| {
+            let n = f.needle().len();
+            f.find_iter(text.as_bytes()).map(move |at| at..at + n)
+        })
     }
 }
 
