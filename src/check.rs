@@ -753,7 +753,10 @@ impl<'d, 'r> Run<'d, 'r> {
         }
         let own = *b.lang.get_or_init(|| {
             let s = crate::segment::prefix(&b.block.text, DETECT_SAMPLE);
-            if s.chars().filter(|c| c.is_alphabetic()).count() < ENOUGH_LETTERS_TO_DETECT {
+            // Counted only as far as needed: most blocks have enough letters in their first
+            // line.
+            let letters = s.chars().filter(|c| c.is_alphabetic());
+            if letters.take(ENOUGH_LETTERS_TO_DETECT).count() < ENOUGH_LETTERS_TO_DETECT {
                 return None;
             }
             quick_lang(&b.norm.text, b.tokens()).or_else(|| crate::lang::detect(s))
