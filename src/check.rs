@@ -35,7 +35,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 use crate::analysis::Analysis;
 use crate::document::{Block, Document, Format};
 use crate::error::ErrorKind;
-use crate::finding::{Finding, Location, Position, Span, Suggestion, TopicHit, stable_hash};
+use crate::finding::{
+    Finding, Location, Position, STABLE_HASH_START, Span, Suggestion, TopicHit, stable_hash,
+    stable_hash_hex, stable_hash_part,
+};
 use crate::lang::Lang;
 use crate::normalise::{NormText, normalise};
 use crate::rules::pattern::{Input, Pattern};
@@ -1033,7 +1036,7 @@ impl<'d, 'r> Run<'d, 'r> {
         })
     }
 
-    fn finding(&self, rule: &Rule, lang: Lang, hit: &Hit) -> Option<(Finding, [String; 2])> {
+    fn finding(&self, rule: &Rule, lang: Lang, hit: &Hit) -> Option<(Finding, u64)> {
         let b = &self.blocks[hit.block];
         let orig = b.norm.to_original(hit.bytes.clone());
         let excerpt = b.block.text.get(orig.clone()).unwrap_or("").to_string();
@@ -1074,8 +1077,21 @@ impl<'d, 'r> Run<'d, 'r> {
             })
             .collect();
         let sent = b.sentence_of(hit.words.start);
-        let context_norm = single_spaced(b.norm.text.get(b.byte_range(&sent)).unwrap_or(""));
-        let excerpt_norm = single_spaced(b.norm.text.get(hit.bytes.clone()).unwrap_or(""));
+        // The fingerprint: rule, excerpt and sentence, each single-spaced (see [`ordered`]).
+        let base = [
+            h.id.as_str(),
+            b.norm.text.get(hit.bytes.clone()).unwrap_or(""),
+            b.norm.text.get(b.byte_range(&sent)).unwrap_or(""),
+        ]
+        .iter()
+        .enumerate()
+        .fold(STABLE_HASH_START, |acc, (k, part)| {
+            if k == 0 {
+                stable_hash_part(acc, part.as_bytes())
+            } else {
+                hash_single_spaced(acc, part)
+            }
+        });
         let clause = self.clause_number(b);
         let finding = Finding {
             rule_id: h.id.clone(),
@@ -1099,9 +1115,9 @@ impl<'d, 'r> Run<'d, 'r> {
             needs_legal_review: h.needs_legal_review,
             language: Some(lang),
             // The base of the fingerprint (see [`ordered`]), hashed here, on the task's core.
-            fingerprint: stable_hash(&[&h.id, &excerpt_norm, &context_norm]),
+            fingerprint: stable_hash_hex(base),
         };
-        Some((finding, [excerpt_norm, context_norm]))
+        Some((finding, base))
     }
 
     /// The number of the clause block `b` is in: its own, else its clause's.
@@ -1148,7 +1164,7 @@ impl<'d, 'r> Run<'d, 'r> {
         }
     }
 
-    fn document_finding(&self, rule: &Rule, lang: Option<Lang>) -> (Finding, [String; 2]) {
+    fn document_finding(&self, rule: &Rule, lang: Option<Lang>) -> (Finding, u64) {
         let h = rule.header();
         let values = |name: &str| static_value(self.rules, lang, name);
         let title = fill(h.title(lang), &values);
@@ -1179,7 +1195,10 @@ impl<'d, 'r> Run<'d, 'r> {
             language: lang,
             fingerprint: stable_hash(&[&h.id, "document", ""]),
         };
-        (finding, ["document".to_string(), String::new()])
+        let base = [h.id.as_bytes(), b"document", b""]
+            .iter()
+            .fold(STABLE_HASH_START, |acc, part| stable_hash_part(acc, part));
+        (finding, base)
     }
 
     fn kind(&self) -> DocKind {
@@ -1214,18 +1233,32 @@ impl<'d, 'r> Run<'d, 'r> {
 /// The words of `s` joined by single spaces (what fingerprints hash). Normalised text has only
 /// plain spaces, mostly single: such a text is copied as it is.
 fn single_spaced(s: &str) -> String {
+    if is_single_spaced(s) {
+        return s.to_string();
+    }
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// True when [`single_spaced`] would give `s` back as it is.
+fn is_single_spaced(s: &str) -> bool {
     let b = s.as_bytes();
-    let plain = s.is_ascii()
+    s.is_ascii()
         && b.first() != Some(&b' ')
         && b.last() != Some(&b' ')
         && !b
             .iter()
             .any(|&c| (c.is_ascii_whitespace() && c != b' ') || c == 0x0b)
-        && memchr::memmem::find(b, b"  ").is_none();
-    if plain {
-        return s.to_string();
+        && memchr::memmem::find(b, b"  ").is_none()
+}
+
+/// [`stable_hash_part`] of [`single_spaced`]`(s)`, without copying `s` when it is single-spaced
+/// already (nearly always).
+fn hash_single_spaced(h: u64, s: &str) -> u64 {
+    if is_single_spaced(s) {
+        stable_hash_part(h, s.as_bytes())
+    } else {
+        stable_hash_part(h, single_spaced(s).as_bytes())
     }
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A fast guess from function words ("the", "le", "der", "het", ...): the language with at
@@ -1515,11 +1548,11 @@ fn run_lazy(
 }
 
 /// What one task of [`run_on`] finds: findings (with their fingerprints' parts) and topics.
-type TaskResult = (Vec<(Finding, [String; 2])>, Vec<TopicHit>);
+type TaskResult = (Vec<(Finding, u64)>, Vec<TopicHit>);
 
 fn run_on(mut r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
     let rules = r.rules;
-    let mut found: Vec<(Finding, [String; 2])> = Vec::new();
+    let mut found: Vec<(Finding, u64)> = Vec::new();
     let mut topics: Vec<TopicHit> = Vec::new();
 
     // Candidates per rule: (block, lang, pattern mask), in block order. Blocks are taken in
@@ -1596,7 +1629,7 @@ fn run_on(mut r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
         let ri = *ri;
         let cands = &per_rule[ri][slice.clone()];
         let rule = &rules.rules[ri];
-        let mut found: Vec<(Finding, [String; 2])> = Vec::new();
+        let mut found: Vec<(Finding, u64)> = Vec::new();
         let scope = rule.header().scope;
         let mut topic_hits = Vec::new();
         match rule {
@@ -1800,7 +1833,7 @@ fn explained(
 }
 
 /// The findings in document order (document-level ones last), each with its fingerprint.
-fn ordered(found: Vec<(Finding, [String; 2])>) -> Vec<Finding> {
+fn ordered(found: Vec<(Finding, u64)>) -> Vec<Finding> {
     // Sorted through their keys and indices: a finding is a few hundred bytes, and a sort
     // that moves them took most of this step (10 K findings: 9 ms of one core).
     let key = |f: &Finding| {
@@ -1841,11 +1874,11 @@ fn ordered(found: Vec<(Finding, [String; 2])>) -> Vec<Finding> {
     let mut seen: HashMap<u64, usize, crate::rules::pattern::FxBuild> = HashMap::default();
     found
         .into_iter()
-        .map(|(mut f, [excerpt, context])| {
-            let base = u64::from_str_radix(&f.fingerprint, 16).unwrap_or_default();
+        .map(|(mut f, base)| {
             let n = seen.entry(base).or_insert(0);
             if *n > 0 {
-                f.fingerprint = stable_hash(&[&f.rule_id, &excerpt, &context, &n.to_string()]);
+                // stable_hash(rule, excerpt, sentence, n), from the hash of the first three.
+                f.fingerprint = stable_hash_hex(stable_hash_part(base, n.to_string().as_bytes()));
             }
             *n += 1;
             f

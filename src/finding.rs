@@ -179,13 +179,28 @@ pub struct TopicHit {
 /// Stable 64-bit FNV-1a over the given parts, as 16 hex digits. Used for fingerprints, which must
 /// not change between runs, platforms or Rust versions (so no `DefaultHasher`).
 pub fn stable_hash(parts: &[&str]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for p in parts {
-        for b in p.bytes().chain(std::iter::once(0xff)) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
+    let h = parts
+        .iter()
+        .fold(STABLE_HASH_START, |h, p| stable_hash_part(h, p.as_bytes()));
+    stable_hash_hex(h)
+}
+
+/// The state [`stable_hash`] starts from.
+pub const STABLE_HASH_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// [`stable_hash`]'s state `h` after one more part: `stable_hash(&[a, b])` is
+/// `stable_hash_hex(stable_hash_part(stable_hash_part(STABLE_HASH_START, a), b))`, so a hash
+/// can be extended with a part later without keeping the earlier ones.
+pub fn stable_hash_part(mut h: u64, part: &[u8]) -> u64 {
+    for &b in part.iter().chain(std::iter::once(&0xff)) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
     }
+    h
+}
+
+/// A [`stable_hash`] state as the 16 hex digits of a fingerprint.
+pub fn stable_hash_hex(h: u64) -> String {
     format!("{h:016x}")
 }
 
@@ -216,5 +231,15 @@ mod tests {
         assert_ne!(stable_hash(&["ab", ""]), stable_hash(&["a", "b"]));
         // Pinned: a change here would orphan every saved review decision.
         assert_eq!(stable_hash(&["tenderlint"]), "1a46161a2fa469b7");
+    }
+
+    #[test]
+    fn stable_hash_extends_part_by_part() {
+        let ab = stable_hash_part(stable_hash_part(STABLE_HASH_START, b"a"), b"b");
+        assert_eq!(stable_hash_hex(ab), stable_hash(&["a", "b"]));
+        assert_eq!(
+            stable_hash_hex(stable_hash_part(ab, b"1")),
+            stable_hash(&["a", "b", "1"])
+        );
     }
 }
