@@ -29,7 +29,9 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct NormText {
     pub text: String,
-    /// Sorted by `norm`; each covers the normalised bytes up to the next one's `norm`.
+    /// Sorted by `norm`; each covers the normalised bytes up to the next one's `norm`. Bytes
+    /// before the first one (all of them when there is none) came one to one from the same
+    /// offsets: a block of plain ASCII text needs no segment, and no allocation.
     segs: Vec<Seg>,
     original_len: usize,
 }
@@ -61,12 +63,20 @@ impl NormText {
         s..e.max(s)
     }
 
-    fn seg(&self, at: usize) -> Option<&Seg> {
+    fn seg(&self, at: usize) -> Option<Seg> {
         if at >= self.text.len() {
             return None;
         }
         let i = self.segs.partition_point(|s| s.norm <= at);
-        i.checked_sub(1).and_then(|i| self.segs.get(i))
+        match i.checked_sub(1) {
+            Some(i) => self.segs.get(i).copied(),
+            // Before the first segment: byte for byte from the start.
+            None => Some(Seg {
+                norm: 0,
+                orig: 0,
+                unit_end: None,
+            }),
+        }
     }
 
     /// The original offset of normalised byte `at` (the end of the original for `at == len`).
@@ -98,10 +108,11 @@ impl NormText {
     /// Appends `s`, byte `k` of which came from original byte `orig + k`.
     fn push_one_to_one(&mut self, s: &str, orig: usize) {
         let norm = self.text.len();
-        let continues = self
-            .segs
-            .last()
-            .is_some_and(|l| l.unit_end.is_none() && l.orig + (norm - l.norm) == orig);
+        let continues = match self.segs.last() {
+            Some(l) => l.unit_end.is_none() && l.orig + (norm - l.norm) == orig,
+            // The implicit segment from the start (see `segs`).
+            None => norm == orig,
+        };
         if !continues {
             self.segs.push(Seg {
                 norm,
