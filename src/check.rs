@@ -2019,6 +2019,12 @@ mod tests {
                 s.split_whitespace().collect::<Vec<_>>().join(" "),
                 "{s:?}"
             );
+            // Fingerprints hash the single-spaced text, copied or not.
+            assert_eq!(
+                hash_single_spaced(STABLE_HASH_START, s),
+                stable_hash_part(STABLE_HASH_START, single_spaced(s).as_bytes()),
+                "{s:?}"
+            );
         }
     }
 
