@@ -36,8 +36,8 @@ use crate::analysis::Analysis;
 use crate::document::{Block, Document, Format};
 use crate::error::ErrorKind;
 use crate::finding::{
-    Finding, Location, Position, STABLE_HASH_START, Span, Suggestion, TopicHit, stable_hash,
-    stable_hash_hex, stable_hash_part,
+    Finding, Location, Position, STABLE_HASH_START, Span, Suggestion, TopicHit, stable_hash_hex,
+    stable_hash_part,
 };
 use crate::lang::Lang;
 use crate::normalise::{NormText, normalise};
@@ -1078,20 +1078,10 @@ impl<'d, 'r> Run<'d, 'r> {
             .collect();
         let sent = b.sentence_of(hit.words.start);
         // The fingerprint: rule, excerpt and sentence, each single-spaced (see [`ordered`]).
-        let base = [
-            h.id.as_str(),
-            b.norm.text.get(hit.bytes.clone()).unwrap_or(""),
-            b.norm.text.get(b.byte_range(&sent)).unwrap_or(""),
-        ]
-        .iter()
-        .enumerate()
-        .fold(STABLE_HASH_START, |acc, (k, part)| {
-            if k == 0 {
-                stable_hash_part(acc, part.as_bytes())
-            } else {
-                hash_single_spaced(acc, part)
-            }
-        });
+        let excerpt_norm = b.norm.text.get(hit.bytes.clone()).unwrap_or("");
+        let context_norm = b.norm.text.get(b.byte_range(&sent)).unwrap_or("");
+        let base = stable_hash_part(STABLE_HASH_START, h.id.as_bytes());
+        let base = hash_single_spaced(hash_single_spaced(base, excerpt_norm), context_norm);
         let clause = self.clause_number(b);
         let finding = Finding {
             rule_id: h.id.clone(),
@@ -1166,6 +1156,10 @@ impl<'d, 'r> Run<'d, 'r> {
 
     fn document_finding(&self, rule: &Rule, lang: Option<Lang>) -> (Finding, u64) {
         let h = rule.header();
+        // stable_hash(rule, "document", "").
+        let base = [h.id.as_bytes(), b"document", b""]
+            .iter()
+            .fold(STABLE_HASH_START, |acc, part| stable_hash_part(acc, part));
         let values = |name: &str| static_value(self.rules, lang, name);
         let title = fill(h.title(lang), &values);
         let finding = Finding {
@@ -1193,11 +1187,8 @@ impl<'d, 'r> Run<'d, 'r> {
             references: h.references.clone(),
             needs_legal_review: h.needs_legal_review,
             language: lang,
-            fingerprint: stable_hash(&[&h.id, "document", ""]),
+            fingerprint: stable_hash_hex(base),
         };
-        let base = [h.id.as_bytes(), b"document", b""]
-            .iter()
-            .fold(STABLE_HASH_START, |acc, part| stable_hash_part(acc, part));
         (finding, base)
     }
 
@@ -1547,7 +1538,8 @@ fn run_lazy(
     Ok(run_on(r))
 }
 
-/// What one task of [`run_on`] finds: findings (with their fingerprints' parts) and topics.
+/// What one task of [`run_on`] finds: findings (each with its fingerprint's hash state, see
+/// [`ordered`]) and topics.
 type TaskResult = (Vec<(Finding, u64)>, Vec<TopicHit>);
 
 fn run_on(mut r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
@@ -1834,8 +1826,8 @@ fn explained(
 
 /// The findings in document order (document-level ones last), each with its fingerprint.
 fn ordered(found: Vec<(Finding, u64)>) -> Vec<Finding> {
-    // Sorted through their keys and indices: a finding is a few hundred bytes, and a sort
-    // that moves them took most of this step (10 K findings: 9 ms of one core).
+    // Sorted through their keys and indices: a finding is a few hundred bytes, which a sort
+    // would move many times over.
     let key = |f: &Finding| {
         (
             f.location.block.is_none(),
