@@ -271,8 +271,10 @@ pub fn word_hash_bytes(bytes: &[u8]) -> u64 {
                         .and_then(|x| <[u8; 4]>::try_from(x).ok())
                         .map_or(0, u32::from_le_bytes)
                 };
-                let high = load(rest.len() - 4) >> (8 * (8 - rest.len()));
-                u64::from(load(0)) | (u64::from(high) << 32)
+                // The last 4 bytes, shifted down to the 0 to 3 past the first four (in 64 bits:
+                // a shift by 32 of a 32-bit number would overflow).
+                let high = u64::from(load(rest.len() - 4)) >> (8 * (8 - rest.len()));
+                u64::from(load(0)) | (high << 32)
             }
             None => rest
                 .iter()
