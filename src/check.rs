@@ -879,19 +879,10 @@ impl<'d, 'r> Run<'d, 'r> {
     ) -> Vec<Hit> {
         let b = &self.blocks[bi];
         let input = self.input(b, lang);
-        let all_words = 0..b.tokens().len();
-        let whole = std::slice::from_ref(&all_words);
-        let ranges: &[Range<usize>] = if scope == Scope::Sentence {
-            b.sentences()
-        } else {
-            whole
-        };
+        let ranges = Self::scope_ranges(b, scope, sentences);
         let mut all = Vec::new();
         for p in patterns {
-            for (k, r) in ranges.iter().enumerate() {
-                if scope == Scope::Sentence && !Candidate::in_sentence(sentences, k) {
-                    continue;
-                }
+            for r in &ranges {
                 for m in p.find_iter(&input, r.clone()) {
                     let words = m.start..m.end;
                     all.push(Hit {
@@ -930,16 +921,23 @@ impl<'d, 'r> Run<'d, 'r> {
     ) -> bool {
         let b = &self.blocks[bi];
         let input = self.input(b, lang);
-        let all_words = 0..b.tokens().len();
+        Self::scope_ranges(b, scope, sentences)
+            .into_iter()
+            .any(|r| patterns.iter().any(|p| p.is_match(&input, r.clone())))
+    }
+
+    /// The word ranges of block `b` that [`Run::matches`] looks in: its sentences whose bit is
+    /// set in `sentences` for sentence scope, the whole block otherwise.
+    fn scope_ranges(b: &PBlock<'_>, scope: Scope, sentences: u64) -> Vec<Range<usize>> {
         if scope != Scope::Sentence {
-            return patterns
-                .iter()
-                .any(|p| p.is_match(&input, all_words.clone()));
+            return std::iter::once(0..b.tokens().len()).collect();
         }
-        b.sentences().iter().enumerate().any(|(k, r)| {
-            Candidate::in_sentence(sentences, k)
-                && patterns.iter().any(|p| p.is_match(&input, r.clone()))
-        })
+        b.sentences()
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| Candidate::in_sentence(sentences, *k))
+            .map(|(_, r)| r.clone())
+            .collect()
     }
 
     fn regex_matches(
