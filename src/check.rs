@@ -41,7 +41,7 @@ use crate::finding::{
 };
 use crate::lang::Lang;
 use crate::normalise::{NormText, normalise};
-use crate::rules::pattern::{Input, Pattern};
+use crate::rules::pattern::{Input, Pattern, Present};
 use crate::rules::{DocKind, Negation, Rule, Scope, fill};
 use crate::ruleset::{LazyRuleSet, RuleSet, RulesetError};
 use crate::segment::{ClauseMap, Token, sentences, tokenize};
@@ -549,6 +549,8 @@ struct PBlock<'d> {
     /// Start bucket and hash of each token, from the prefilter's walk or computed when a rule
     /// first asks.
     keys: OnceLock<Keys>,
+    /// The start buckets of the words ([`Pattern::may_match`]).
+    present: OnceLock<Present>,
     /// Byte ranges (normalised) of the sentences, and their token ranges.
     sents: OnceLock<SentenceData>,
     lang: OnceLock<Option<Lang>>,
@@ -577,6 +579,14 @@ impl PBlock<'_> {
             (buckets, hashes)
         });
         (b, h)
+    }
+
+    /// The set of the words' start buckets.
+    fn present(&self) -> &Present {
+        self.present.get_or_init(|| {
+            let (buckets, hashes) = self.keys();
+            Present::of(buckets, hashes)
+        })
     }
 
     fn sentences(&self) -> &[Range<usize>] {
@@ -686,6 +696,7 @@ impl<'d, 'r> Run<'d, 'r> {
                     norm: normalise(&b.text),
                     tokens: OnceLock::new(),
                     keys: OnceLock::new(),
+                    present: OnceLock::new(),
                     sents: OnceLock::new(),
                     lang: OnceLock::new(),
                     stems: Default::default(),
@@ -842,6 +853,9 @@ impl<'d, 'r> Run<'d, 'r> {
                 let b = &self.blocks[bi];
                 let input = self.input(b, lang);
                 patterns.iter().any(|p| {
+                    if !p.may_match(b.present()) {
+                        return false;
+                    }
                     if !affirmed {
                         return p.is_match(&input, r.clone());
                     }

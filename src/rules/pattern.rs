@@ -149,6 +149,71 @@ impl BucketMask {
     pub fn contains(&self, b: u8) -> bool {
         (self.0[usize::from(b >> 6)] >> (b & 63)) & 1 != 0
     }
+
+    /// True when the two sets share a bucket.
+    #[inline]
+    fn intersects(&self, other: &BucketMask) -> bool {
+        self.0.iter().zip(other.0.iter()).any(|(a, b)| a & b != 0)
+    }
+}
+
+/// What words a text holds, for [`Pattern::may_match`]: their start buckets, and a
+/// 1024-bit filter of their hashes (a word sets the bit its hash's top ten bits name).
+#[derive(Debug, Clone)]
+pub struct Present {
+    words: [u64; 16],
+    buckets: BucketMask,
+}
+
+impl Present {
+    /// Of words with start buckets `buckets` and hashes `hashes` ([`bucket`], [`word_hash`]).
+    pub fn of(buckets: &[u8], hashes: &[u64]) -> Present {
+        let mut p = Present {
+            words: [0; 16],
+            buckets: BucketMask::NONE,
+        };
+        for &b in buckets {
+            p.buckets.insert(b);
+        }
+        for &h in hashes {
+            let bit = Self::word_bit(h);
+            if let Some(w) = p.words.get_mut(usize::from(bit >> 6)) {
+                *w |= 1u64 << (bit & 63);
+            }
+        }
+        p
+    }
+
+    fn word_bit(hash: u64) -> u16 {
+        (hash >> 54) as u16
+    }
+
+    /// True when a word of one of `g`'s anchors may be among the words.
+    #[inline]
+    fn admits(&self, g: &GroupGate) -> bool {
+        match g {
+            GroupGate::Words(bits) => bits.iter().any(|&bit| {
+                self.words
+                    .get(usize::from(bit >> 6))
+                    .is_some_and(|w| (w >> (bit & 63)) & 1 != 0)
+            }),
+            GroupGate::Buckets(mask) => mask.intersects(&self.buckets),
+        }
+    }
+}
+
+/// The quick test of one anchor group ([`Pattern::may_match`]).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+enum GroupGate {
+    /// The [`Present::word_bit`]s of a few whole words.
+    Words(Box<[u16]>),
+    /// The start buckets of the words.
+    Buckets(BucketMask),
+}
+
+impl GroupGate {
+    /// Most whole words tested one by one; a larger group is tested by start buckets.
+    const MAX_WORDS: usize = 64;
 }
 
 /// Stems `word` (normalised) with the Snowball stemmer of `lang`; Czech has none and uses the
@@ -701,6 +766,9 @@ pub struct Pattern {
     first_any: bool,
     /// Start buckets of the words that can start a match (a quick reject before `first`).
     start_mask: BucketMask,
+    /// Per anchor clause, a quick test for each of its groups (see [`Pattern::may_match`]);
+    /// empty when the pattern has no anchors.
+    gate: Vec<Vec<GroupGate>>,
 }
 
 /// Reusable buffers of the NFA simulation (one per input, so no allocation per start word).
@@ -1239,6 +1307,31 @@ pub struct AnchorGroup {
 }
 
 impl AnchorGroup {
+    /// The quick test for words that hold one of the anchors: a few whole words by their
+    /// hashes, else by their start buckets (every bucket when a prefix anchor is too short to
+    /// decide one).
+    fn gate(&self) -> GroupGate {
+        if self.anchors.len() <= GroupGate::MAX_WORDS && self.anchors.iter().all(|a| a.whole_word) {
+            let mut bits: Vec<u16> = self
+                .anchors
+                .iter()
+                .map(|a| Present::word_bit(word_hash(&a.text)))
+                .collect();
+            bits.sort_unstable();
+            bits.dedup();
+            return GroupGate::Words(bits.into());
+        }
+        let mut mask = BucketMask::NONE;
+        for a in self.anchors.iter() {
+            if a.whole_word || a.text.chars().count() >= BUCKET_CHARS {
+                mask.insert(bucket(&a.text));
+            } else {
+                return GroupGate::Buckets(BucketMask::ALL);
+            }
+        }
+        GroupGate::Buckets(mask)
+    }
+
     fn new(mut v: Vec<Anchor>) -> AnchorGroup {
         v.sort();
         v.dedup();
@@ -1550,10 +1643,15 @@ impl Pattern {
                 }
             }
         }
+        let gate = clauses
+            .iter()
+            .map(|c| c.iter().map(AnchorGroup::gate).collect())
+            .collect();
         Ok(Pattern {
             source: source.to_string(),
             prog: c.prog,
             sets: c.sets,
+            gate,
             clauses,
             uses_brand: c.uses_brand,
             first,
@@ -1574,6 +1672,18 @@ impl Pattern {
     /// must then run on every scope).
     pub fn anchor_clauses(&self) -> &[Clause] {
         &self.clauses
+    }
+
+    /// False when no match can lie in words whose start buckets are all in `present`: for
+    /// every anchor clause, the start bucket of some anchor of one of its groups is missing.
+    /// A quick reject before looking for the pattern in a block.
+    #[inline]
+    pub fn may_match(&self, present: &Present) -> bool {
+        self.gate.is_empty()
+            || self
+                .gate
+                .iter()
+                .any(|clause| clause.iter().all(|g| present.admits(g)))
     }
 
     pub fn uses_brand(&self) -> bool {
@@ -1940,6 +2050,87 @@ mod tests {
         );
         assert_eq!(matches("fee"), (vec![(1, Some(4))], true));
         assert_eq!(matches("contract fee"), (vec![], false));
+    }
+
+    /// [`Present`] of a text's words.
+    fn present_in(text: &str) -> Present {
+        let n = normalise(text);
+        let toks = tokenize(&n.text);
+        let words: Vec<&str> = toks.iter().map(|t| t.text(&n.text)).collect();
+        let buckets: Vec<u8> = words.iter().map(|w| bucket(w)).collect();
+        let hashes: Vec<u64> = words.iter().map(|w| word_hash(w)).collect();
+        Present::of(&buckets, &hashes)
+    }
+
+    #[test]
+    fn the_quick_reject_never_rejects_a_text_the_pattern_matches() {
+        // Whole words, prefixes (long and too short for a bucket), stems, lexicons, brands,
+        // alternatives that split clauses, optional words, gaps, a lexicon of more words than
+        // the gate tests one by one.
+        let many: String = (0..80).map(|i| format!("w{i}|")).collect::<String>() + "licence";
+        let patterns = [
+            "source code",
+            "(shall|will) not retain ...3 rights",
+            "@supplier (shall|may)? keep* ...2 (copyright|ip)",
+            "li* fee",
+            "~deliver ...4 source code",
+            "@brand (format|formats|file)",
+            "(escrow|deposit) ...3 not (required|needed)",
+            "(exit plan|reversibility)",
+            &format!("({many}) fee"),
+        ];
+        let texts = [
+            "The source code is delivered.",
+            "The Contractor shall not retain any rights.",
+            "The vendors may keep all copyright.",
+            "The Supplier keeps the IP.",
+            "A licence fee applies.",
+            "It delivered the complete source code.",
+            "Files in SharePoint format.",
+            "Escrow is not required.",
+            "A deposit of the code is not needed at all.",
+            "The exit plan and reversibility.",
+            "A w17 fee and a licence fee.",
+            "Plain text about meetings.",
+        ];
+        let mut matched = 0;
+        let mut rejected = 0;
+        for pat in &patterns {
+            let p = compile_en(pat).unwrap();
+            for text in &texts {
+                let n = normalise(text);
+                let toks = tokenize(&n.text);
+                let input = Input::new(&n.text, &toks, Lang::En);
+                let is = p.is_match(&input, 0..toks.len());
+                let may = p.may_match(&present_in(text));
+                assert!(
+                    may || !is,
+                    "{pat:?} matches {text:?} but the gate rejects it"
+                );
+                matched += usize::from(is);
+                rejected += usize::from(!may);
+            }
+        }
+        // The table holds matches, and texts the gate turns away.
+        assert!(matched >= 9, "{matched}");
+        assert!(rejected >= 40, "{rejected}");
+    }
+
+    #[test]
+    fn the_quick_reject_turns_away_texts_without_a_word_each_match_needs() {
+        let p = compile_en("@supplier ...2 (extension|extensions|dialect)").unwrap();
+        assert!(!p.may_match(&present_in("The Contractor delivers documents.")));
+        assert!(p.may_match(&present_in("The Contractor delivers an extension.")));
+        // Either alternative of a split clause will do.
+        let p = compile_en("(exit plan|reversibility)").unwrap();
+        assert!(p.may_match(&present_in("Reversibility is ensured.")));
+        assert!(p.may_match(&present_in("An exit plan is delivered.")));
+        assert!(!p.may_match(&present_in("A plan is delivered.")));
+        // A prefix too short for a start bucket lets every word through; the other word of
+        // the pattern still decides.
+        let p = compile_en("li* fee").unwrap();
+        assert!(p.may_match(&present_in("A lump sum fee.")));
+        assert!(!p.may_match(&present_in("A licence is granted.")));
     }
 
     fn find(pattern: &str, text: &str) -> Vec<String> {
