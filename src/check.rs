@@ -28,6 +28,9 @@ pub mod anchors;
 pub mod kind;
 
 use std::collections::HashMap;
+
+/// A map with small integer keys, hashed with FxHash (no SipHash per look-up).
+type FxMap<K, V> = HashMap<K, V, crate::rules::pattern::FxBuild>;
 use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -549,8 +552,9 @@ struct PBlock<'d> {
     /// Start bucket and hash of each token, from the prefilter's walk or computed when a rule
     /// first asks.
     keys: OnceLock<Keys>,
-    /// The start buckets of the words ([`Pattern::may_match`]).
-    present: OnceLock<Present>,
+    /// What words the block holds ([`Pattern::may_match`]), for the few blocks that a rule's
+    /// `unless` or `near` list looks at (boxed: 160 bytes).
+    present: OnceLock<Box<Present>>,
     /// Byte ranges (normalised) of the sentences, and their token ranges.
     sents: OnceLock<SentenceData>,
     lang: OnceLock<Option<Lang>>,
@@ -585,7 +589,7 @@ impl PBlock<'_> {
     fn present(&self) -> &Present {
         self.present.get_or_init(|| {
             let (buckets, hashes) = self.keys();
-            Present::of(buckets, hashes)
+            Box::new(Present::of(buckets, hashes))
         })
     }
 
@@ -671,10 +675,13 @@ struct Run<'d, 'r> {
     clause_numbers: Vec<Option<&'d str>>,
     opts: Options,
     doc_lang: OnceLock<Option<Lang>>,
-    memo: Mutex<HashMap<(usize, u8, usize), bool>>,
+    memo: Mutex<FxMap<(usize, u8, usize), bool>>,
     /// Rule texts filled once ([`Run::filled`]): (template address and length, language) to
     /// the text, or `None` when the text depends on the match.
-    fills: Mutex<HashMap<(usize, usize, Lang), Option<String>>>,
+    fills: Mutex<FxMap<(usize, usize, Lang), Option<String>>>,
+    /// Explanations filled once per rule and language, as [`Run::fills`] (keyed by the
+    /// explanation's address).
+    explanations: Mutex<FxMap<(usize, Lang), Option<Arc<str>>>>,
     /// The document's kind, counted once when a rule asks ([`Run::kind`]).
     kind: OnceLock<DocKind>,
 }
@@ -719,8 +726,9 @@ impl<'d, 'r> Run<'d, 'r> {
             clause_numbers: clauses.starts.iter().map(|s| s.2).collect(),
             opts,
             doc_lang: OnceLock::new(),
-            memo: Mutex::new(HashMap::new()),
-            fills: Mutex::new(HashMap::new()),
+            memo: Mutex::new(FxMap::default()),
+            fills: Mutex::new(FxMap::default()),
+            explanations: Mutex::new(FxMap::default()),
             kind: OnceLock::new(),
         }
     }
@@ -1101,7 +1109,7 @@ impl<'d, 'r> Run<'d, 'r> {
             severity: h.severity,
             title,
             message,
-            explanation: explained(h, Some(lang), &values),
+            explanation: self.explained(h, lang, &values),
             excerpt: Some(excerpt),
             context: Some(b.block.text.clone()),
             location: Location {
@@ -1142,7 +1150,6 @@ impl<'d, 'r> Run<'d, 'r> {
         lang: Lang,
         values: &dyn Fn(&str) -> Option<String>,
     ) -> String {
-        const PER_MATCH: [&str; 3] = ["{match}", "{product}", "{alternatives}"];
         // Templates live in the rule set as long as the run: the address names one.
         let key = (template.as_ptr() as usize, template.len(), lang);
         let known = self
@@ -1162,6 +1169,40 @@ impl<'d, 'r> Run<'d, 'r> {
                     .unwrap_or_else(|p| p.into_inner())
                     .insert(key, (!per_match).then(|| text.clone()));
                 text
+            }
+        }
+    }
+
+    /// [`explained`] for a finding in `lang`: once per run and language unless the explanation
+    /// names the match, the product or its alternatives.
+    fn explained(
+        &self,
+        h: &crate::rules::RuleHeader,
+        lang: Lang,
+        values: &dyn Fn(&str) -> Option<String>,
+    ) -> Arc<str> {
+        let text = h.explanation_shared(Some(lang));
+        if !text.contains('{') {
+            return text.clone();
+        }
+        let key = (text.as_ptr() as usize, lang);
+        let known = self
+            .explanations
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+            .cloned();
+        match known {
+            Some(Some(filled)) => filled,
+            Some(None) => explained(h, Some(lang), values),
+            None => {
+                let filled = explained(h, Some(lang), values);
+                let per_match = PER_MATCH.iter().any(|p| text.contains(p));
+                self.explanations
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(key, (!per_match).then(|| filled.clone()));
+                filled
             }
         }
     }
@@ -1232,6 +1273,9 @@ impl<'d, 'r> Run<'d, 'r> {
         }
     }
 }
+
+/// Placeholders whose values depend on the match: a text that names one is filled per finding.
+const PER_MATCH: [&str; 3] = ["{match}", "{product}", "{alternatives}"];
 
 /// The words of `s` joined by single spaces (what fingerprints hash). Normalised text has only
 /// plain spaces, mostly single: such a text is copied as it is.
@@ -1902,9 +1946,11 @@ fn near_ok(r: &Run<'_, '_>, h: &Hit, lang: Lang, scope: Scope, b: &Pattern, word
         if *bi == h.block {
             hit_at = Some((base + h.words.start, base + h.words.end));
         }
-        let input = r.input(blk, lang);
-        for m in b.find_iter(&input, range.clone()) {
-            spans.push((base + m.start, base + m.end));
+        if b.may_match(blk.present()) {
+            let input = r.input(blk, lang);
+            for m in b.find_iter(&input, range.clone()) {
+                spans.push((base + m.start, base + m.end));
+            }
         }
         base += blk.tokens().len();
     }
