@@ -31,6 +31,9 @@ use std::collections::HashMap;
 
 /// A map with small integer keys, hashed with FxHash (no SipHash per look-up).
 type FxMap<K, V> = HashMap<K, V, crate::rules::pattern::FxBuild>;
+
+/// A rule's explanation, shared by its findings.
+type Explanation = Arc<str>;
 use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -76,6 +79,13 @@ struct LangFilter {
     /// Per anchor: the groups (of [`LangFilter::other_groups`]) that hold it, so that a block's
     /// anchors mark their groups once instead of every touched slot scanning its groups' anchors.
     anchor_groups: Vec<Vec<u32>>,
+    /// Per anchor: its bit among the [`HEAVY_ANCHORS`] anchors in the most groups (0 for the
+    /// others). A heavy anchor ("shall", "the") marks none of its groups: each group keeps the
+    /// bits of its heavy anchors instead ([`LangFilter::group_heavy`]), and a block the bits
+    /// of the heavy anchors it holds.
+    heavy_bit: Vec<u64>,
+    /// Per group: the bits of its heavy anchors.
+    group_heavy: Vec<u64>,
     /// How many distinct groups there are.
     groups: usize,
     /// Rules with a pattern without anchors: candidates in every block.
@@ -105,6 +115,8 @@ pub struct PrefilterScratch {
     hits: Vec<(u32, u32)>,
     /// The slots complete in the whole block that look sentence by sentence.
     by_sentence: Vec<u32>,
+    /// The bits of the heavy anchors seen in this generation ([`LangFilter::heavy_bit`]).
+    heavy: u64,
     generation: u32,
     /// The anchors of the words already walked.
     words: anchors::WordCache,
@@ -313,6 +325,21 @@ impl LangFilter {
                 }
             }
         }
+        // The anchors in the most groups stop marking them (see `heavy_bit`).
+        let mut heavy_bit = vec![0u64; anchor_groups.len()];
+        let mut group_heavy = vec![0u64; group_anchors.len()];
+        let mut by_fan_out: Vec<usize> = (0..anchor_groups.len())
+            .filter(|&a| anchor_groups[a].len() >= HEAVY_MIN_GROUPS)
+            .collect();
+        by_fan_out.sort_by_key(|&a| (std::cmp::Reverse(anchor_groups[a].len()), a));
+        for (bit, &a) in by_fan_out.iter().take(HEAVY_ANCHORS).enumerate() {
+            heavy_bit[a] = 1u64 << bit;
+            for g in std::mem::take(&mut anchor_groups[a]) {
+                if let Some(m) = group_heavy.get_mut(g as usize) {
+                    *m |= 1u64 << bit;
+                }
+            }
+        }
         let mut trie = anchors::WordTrieBuilder::default();
         for (id, (text, whole_word)) in pats.iter().enumerate() {
             if let Ok(id32) = u32::try_from(id) {
@@ -326,6 +353,8 @@ impl LangFilter {
             by_sentence,
             other_groups,
             anchor_groups,
+            heavy_bit,
+            group_heavy,
             groups: group_anchors.len(),
             always,
             regex,
@@ -386,11 +415,12 @@ impl LangFilter {
                 group_seen,
                 touched,
                 by_sentence,
+                heavy,
                 ..
             } = &mut *scratch;
             by_sentence.clear();
             for &slot in touched.iter() {
-                if self.complete(slot, generation, group_seen) {
+                if self.complete(slot, generation, group_seen, *heavy) {
                     if self.by_sentence.get(slot as usize) == Some(&true) {
                         by_sentence.push(slot);
                     } else {
@@ -441,7 +471,7 @@ impl LangFilter {
             let generation = self.mark_hits(scratch, start..end);
             for &slot in &scratch.touched {
                 if self.by_sentence.get(slot as usize) == Some(&true)
-                    && self.complete(slot, generation, &scratch.group_seen)
+                    && self.complete(slot, generation, &scratch.group_seen, scratch.heavy)
                 {
                     self.emit(slot, 1u64 << k.min(63), out);
                 }
@@ -459,10 +489,13 @@ impl LangFilter {
             group_seen,
             touched,
             hits,
+            heavy,
             ..
         } = scratch;
         touched.clear();
+        *heavy = 0;
         for &(_, id) in hits.get(range).unwrap_or(&[]) {
+            *heavy |= self.heavy_bit.get(id as usize).copied().unwrap_or(0);
             self.mark(id, generation, anchor_seen, group_seen, slot_seen, touched);
         }
         generation
@@ -506,11 +539,15 @@ impl LangFilter {
     }
 
     /// True when every group of `slot` after the first was seen in this generation.
-    fn complete(&self, slot: u32, generation: u32, group_seen: &[u32]) -> bool {
+    fn complete(&self, slot: u32, generation: u32, group_seen: &[u32], heavy: u64) -> bool {
         self.other_groups.get(slot as usize).is_some_and(|groups| {
-            groups
-                .iter()
-                .all(|&g| group_seen.get(g as usize) == Some(&generation))
+            groups.iter().all(|&g| {
+                group_seen.get(g as usize) == Some(&generation)
+                    || self
+                        .group_heavy
+                        .get(g as usize)
+                        .is_some_and(|m| m & heavy != 0)
+            })
         })
     }
 
@@ -681,7 +718,7 @@ struct Run<'d, 'r> {
     fills: Mutex<FxMap<(usize, usize, Lang), Option<String>>>,
     /// Explanations filled once per rule and language, as [`Run::fills`] (keyed by the
     /// explanation's address).
-    explanations: Mutex<FxMap<(usize, Lang), Option<Arc<str>>>>,
+    explanations: Mutex<FxMap<(usize, Lang), Option<Explanation>>>,
     /// The document's kind, counted once when a rule asks ([`Run::kind`]).
     kind: OnceLock<DocKind>,
 }
@@ -1318,6 +1355,12 @@ fn quick_lang(text: &str, tokens: &[Token]) -> Option<Lang> {
     }
     words.verdict(3)
 }
+
+/// Most anchors that keep their groups' bits instead of marking them ([`LangFilter::heavy_bit`]).
+const HEAVY_ANCHORS: usize = 64;
+
+/// Fewest groups an anchor is in to be one of the heavy ones.
+const HEAVY_MIN_GROUPS: usize = 2;
 
 /// Blocks per prefilter task.
 const BLOCK_CHUNK: usize = 64;
@@ -2007,6 +2050,33 @@ mod tests {
     }
 
     /// The ids of the rules the prefilter lets through for `text` in `lang`.
+    #[test]
+    fn the_anchors_in_the_most_groups_keep_bits_instead_of_marking_groups() {
+        let rules = RuleSet::builtin().expect("shipped rules load");
+        let (_, en) = rules
+            .prefilter
+            .langs
+            .iter()
+            .find(|(l, _)| *l == Lang::En)
+            .expect("an English filter");
+        let heavy = en.heavy_bit.iter().filter(|&&b| b != 0).count();
+        assert_eq!(heavy, HEAVY_ANCHORS);
+        // "shall" is in many groups ("shall|will|must", "shall not", ...): a heavy anchor,
+        // which marks none of them, and the groups know it by its bit.
+        let mut ids = Vec::new();
+        en.trie.walk(b"shall", |id| ids.push(id as usize));
+        let bit = ids
+            .iter()
+            .map(|&id| en.heavy_bit[id])
+            .find(|&b| b != 0)
+            .expect("\"shall\" is heavy");
+        assert!(
+            ids.iter()
+                .all(|&id| en.heavy_bit[id] == 0 || en.anchor_groups[id].is_empty())
+        );
+        assert!(en.group_heavy.iter().filter(|&&m| m & bit != 0).count() >= HEAVY_MIN_GROUPS);
+    }
+
     fn candidate_ids(rules: &RuleSet, text: &str, lang: Lang) -> Vec<String> {
         let n = normalise(text);
         let toks = tokenize(&n.text);
