@@ -28,12 +28,6 @@ pub mod anchors;
 pub mod kind;
 
 use std::collections::HashMap;
-
-/// A map with small integer keys, hashed with FxHash (no SipHash per look-up).
-type FxMap<K, V> = HashMap<K, V, crate::rules::pattern::FxBuild>;
-
-/// A rule's explanation, shared by its findings.
-type Explanation = Arc<str>;
 use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -51,6 +45,12 @@ use crate::rules::pattern::{Input, Pattern, Present};
 use crate::rules::{DocKind, Negation, Rule, Scope, fill};
 use crate::ruleset::{LazyRuleSet, RuleSet, RulesetError};
 use crate::segment::{ClauseMap, Token, sentences, tokenize};
+
+/// A map with small integer keys, hashed with FxHash (no SipHash per look-up).
+type FxMap<K, V> = HashMap<K, V, crate::rules::pattern::FxBuild>;
+
+/// A rule's explanation, shared by its findings.
+type Explanation = Arc<str>;
 
 /// The prefilter: per language, one automaton over the anchor words of every pattern of every
 /// rule in that language. A pattern is a candidate in a block only when the block holds an
@@ -622,7 +622,7 @@ impl PBlock<'_> {
         (b, h)
     }
 
-    /// The set of the words' start buckets.
+    /// What words the block holds (made on first use).
     fn present(&self) -> &Present {
         self.present.get_or_init(|| {
             let (buckets, hashes) = self.keys();
@@ -1189,25 +1189,7 @@ impl<'d, 'r> Run<'d, 'r> {
     ) -> String {
         // Templates live in the rule set as long as the run: the address names one.
         let key = (template.as_ptr() as usize, template.len(), lang);
-        let known = self
-            .fills
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&key)
-            .cloned();
-        match known {
-            Some(Some(text)) => text,
-            Some(None) => fill(template, values),
-            None => {
-                let text = fill(template, values);
-                let per_match = PER_MATCH.iter().any(|p| template.contains(p));
-                self.fills
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .insert(key, (!per_match).then(|| text.clone()));
-                text
-            }
-        }
+        memoised(&self.fills, key, template, || fill(template, values))
     }
 
     /// [`explained`] for a finding in `lang`: once per run and language unless the explanation
@@ -1223,25 +1205,9 @@ impl<'d, 'r> Run<'d, 'r> {
             return text.clone();
         }
         let key = (text.as_ptr() as usize, lang);
-        let known = self
-            .explanations
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&key)
-            .cloned();
-        match known {
-            Some(Some(filled)) => filled,
-            Some(None) => explained(h, Some(lang), values),
-            None => {
-                let filled = explained(h, Some(lang), values);
-                let per_match = PER_MATCH.iter().any(|p| text.contains(p));
-                self.explanations
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .insert(key, (!per_match).then(|| filled.clone()));
-                filled
-            }
-        }
+        memoised(&self.explanations, key, text, || {
+            explained(h, Some(lang), values)
+        })
     }
 
     fn document_finding(&self, rule: &Rule, lang: Option<Lang>) -> (Finding, u64) {
@@ -1313,6 +1279,33 @@ impl<'d, 'r> Run<'d, 'r> {
 
 /// Placeholders whose values depend on the match: a text that names one is filled per finding.
 const PER_MATCH: [&str; 3] = ["{match}", "{product}", "{alternatives}"];
+
+/// `template` filled by `fill`, kept in `memo` under `key` after the first call unless the
+/// template names a [`PER_MATCH`] placeholder (then filled at every call).
+fn memoised<K: std::hash::Hash + Eq, T: Clone>(
+    memo: &Mutex<FxMap<K, Option<T>>>,
+    key: K,
+    template: &str,
+    fill: impl FnOnce() -> T,
+) -> T {
+    let known = memo
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&key)
+        .cloned();
+    match known {
+        Some(Some(text)) => text,
+        Some(None) => fill(),
+        None => {
+            let text = fill();
+            let per_match = PER_MATCH.iter().any(|p| template.contains(p));
+            memo.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(key, (!per_match).then(|| text.clone()));
+            text
+        }
+    }
+}
 
 /// The words of `s` joined by single spaces (what fingerprints hash). Normalised text has only
 /// plain spaces, mostly single: such a text is copied as it is.
@@ -2047,9 +2040,26 @@ mod tests {
         assert_eq!(a.title, b.title);
         assert!(Arc::ptr_eq(&a.references, &b.references));
         assert_ne!(a.fingerprint, b.fingerprint);
+        // An explanation that names only a value of the rule set ("{equivalent}") is filled
+        // once and shared by the rule's findings.
+        let f = check_text(
+            "The collaboration platform shall be of type Microsoft SharePoint.\n\nThe dashboards must be comparable to Power BI.",
+            Lang::En,
+            &set,
+        );
+        let weak: Vec<&Finding> = f
+            .iter()
+            .filter(|f| f.rule_id == "lock-in.weak-equivalence")
+            .collect();
+        assert_eq!(weak.len(), 2, "{f:#?}");
+        assert!(
+            weak[0].explanation.contains("or equivalent") && !weak[0].explanation.contains('{'),
+            "{}",
+            weak[0].explanation
+        );
+        assert!(Arc::ptr_eq(&weak[0].explanation, &weak[1].explanation));
     }
 
-    /// The ids of the rules the prefilter lets through for `text` in `lang`.
     #[test]
     fn the_anchors_in_the_most_groups_keep_bits_instead_of_marking_groups() {
         let rules = RuleSet::builtin().expect("shipped rules load");
@@ -2077,6 +2087,7 @@ mod tests {
         assert!(en.group_heavy.iter().filter(|&&m| m & bit != 0).count() >= HEAVY_MIN_GROUPS);
     }
 
+    /// The ids of the rules the prefilter lets through for `text` in `lang`.
     fn candidate_ids(rules: &RuleSet, text: &str, lang: Lang) -> Vec<String> {
         let n = normalise(text);
         let toks = tokenize(&n.text);
