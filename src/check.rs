@@ -2012,17 +2012,17 @@ mod tests {
         // without it are the same (filled once and kept for the run). (The fingerprints, now
         // hashed where each finding is made, are pinned by the scan snapshots.)
         let set = RuleSet::builtin().unwrap();
-        let f = check_text(
+        // The findings of rule `id` in `text`.
+        let findings_of = |text: &str, id: &str| -> Vec<Finding> {
+            let f = check_text(text, Lang::En, &set);
+            f.into_iter().filter(|f| f.rule_id == id).collect()
+        };
+        let brand = findings_of(
             "The intranet shall be based on Microsoft SharePoint.\n\nThe database shall be Oracle Database 19c.",
-            Lang::En,
-            &set,
+            "lock-in.brand-without-equivalent",
         );
-        let brand: Vec<&Finding> = f
-            .iter()
-            .filter(|f| f.rule_id == "lock-in.brand-without-equivalent")
-            .collect();
-        assert_eq!(brand.len(), 2, "{f:#?}");
-        let [a, b] = [brand[0], brand[1]];
+        assert_eq!(brand.len(), 2, "{brand:#?}");
+        let [a, b] = [&brand[0], &brand[1]];
         assert!(
             a.explanation.contains("Microsoft SharePoint"),
             "{}",
@@ -2042,16 +2042,11 @@ mod tests {
         assert_ne!(a.fingerprint, b.fingerprint);
         // An explanation that names only a value of the rule set ("{equivalent}") is filled
         // once and shared by the rule's findings.
-        let f = check_text(
+        let weak = findings_of(
             "The collaboration platform shall be of type Microsoft SharePoint.\n\nThe dashboards must be comparable to Power BI.",
-            Lang::En,
-            &set,
+            "lock-in.weak-equivalence",
         );
-        let weak: Vec<&Finding> = f
-            .iter()
-            .filter(|f| f.rule_id == "lock-in.weak-equivalence")
-            .collect();
-        assert_eq!(weak.len(), 2, "{f:#?}");
+        assert_eq!(weak.len(), 2, "{weak:#?}");
         assert!(
             weak[0].explanation.contains("or equivalent") && !weak[0].explanation.contains('{'),
             "{}",

@@ -608,6 +608,14 @@ pub struct Anchor {
     pub whole_word: bool,
 }
 
+impl Anchor {
+    /// The start bucket of the words that hold the anchor, as [`WordTest::start_bucket`] gives
+    /// it for a word or a prefix: `None` for a prefix too short to decide one.
+    fn start_bucket(&self) -> Option<u8> {
+        (self.whole_word || self.text.chars().count() >= BUCKET_CHARS).then(|| bucket(&self.text))
+    }
+}
+
 /// Lazily computed stems of an input's words: owned, or a cache the caller keeps across inputs
 /// over the same words (the check loop keeps one per block and language, so a block is stemmed
 /// once, not once per rule).
@@ -1323,11 +1331,7 @@ impl AnchorGroup {
         }
         let mut mask = BucketMask::NONE;
         for a in self.anchors.iter() {
-            if a.whole_word || a.text.chars().count() >= BUCKET_CHARS {
-                mask.insert(bucket(&a.text));
-            } else {
-                return GroupGate::Buckets(BucketMask::ALL);
-            }
+            mask.insert_or_all(a.start_bucket());
         }
         GroupGate::Buckets(mask)
     }
@@ -1674,9 +1678,9 @@ impl Pattern {
         &self.clauses
     }
 
-    /// False when no match can lie in words whose start buckets are all in `present`: for
-    /// every anchor clause, the start bucket of some anchor of one of its groups is missing.
-    /// A quick reject before looking for the pattern in a block.
+    /// False when no match can lie among the words of `present`: every anchor clause has a
+    /// group none of whose anchors can be among them (by the hash filter or the start buckets,
+    /// see [`Present`]). A quick reject before looking for the pattern in a block.
     #[inline]
     pub fn may_match(&self, present: &Present) -> bool {
         self.gate.is_empty()
