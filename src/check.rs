@@ -27,7 +27,7 @@
 pub mod anchors;
 pub mod kind;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -1632,11 +1632,14 @@ fn run_lazy(
 
 /// What one task of [`run_on`] finds: findings (each with its fingerprint's hash state, see
 /// [`ordered`]) and topics.
-type TaskResult = (Vec<(Finding, u64)>, Vec<TopicHit>);
+/// Findings, each with the hash its fingerprint starts from (see [`ordered`]); `None` for a
+/// finding that could not be made, and for each one `ordered` has moved out.
+type Found = Vec<Option<(Finding, u64)>>;
+
+type TaskResult = (Found, Vec<TopicHit>);
 
 fn run_on(mut r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
     let rules = r.rules;
-    let mut found: Vec<(Finding, u64)> = Vec::new();
     let mut topics: Vec<TopicHit> = Vec::new();
 
     // Candidates per rule: (block, lang, pattern mask), in block order. Blocks are taken in
@@ -1713,7 +1716,7 @@ fn run_on(mut r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
         let ri = *ri;
         let cands = &per_rule[ri][slice.clone()];
         let rule = &rules.rules[ri];
-        let mut found: Vec<(Finding, u64)> = Vec::new();
+        let mut found: Found = Vec::new();
         let scope = rule.header().scope;
         let mut topic_hits = Vec::new();
         match rule {
@@ -1760,7 +1763,7 @@ fn run_on(mut r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
                             continue;
                         }
                         last_end = h.bytes.end;
-                        found.extend(r.finding(rule, lang, &h));
+                        found.push(r.finding(rule, lang, &h));
                     }
                 }
             }
@@ -1810,7 +1813,7 @@ fn run_on(mut r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
                                     replaces: Some(Span { block, start, end }),
                                 },
                             );
-                            found.push((f, fp));
+                            found.push(Some((f, fp)));
                         }
                     }
                 }
@@ -1841,7 +1844,7 @@ fn run_on(mut r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
                         {
                             continue;
                         }
-                        found.extend(r.finding(rule, lang, &h));
+                        found.push(r.finding(rule, lang, &h));
                     }
                 }
             }
@@ -1856,9 +1859,11 @@ fn run_on(mut r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
     for (t, f) in order.into_iter().zip(per_task_found) {
         by_task[t] = f;
     }
-    let mut topic_seen: std::collections::HashSet<(&str, usize)> = Default::default();
+    let mut topic_seen: HashSet<(&str, usize), crate::rules::pattern::FxBuild> = HashSet::default();
+    // The findings stay in their tasks' lists until `ordered` moves each, once, into place.
+    let mut found: Vec<Found> = Vec::with_capacity(tasks.len() + 1);
     for ((ri, _), (f, hits)) in tasks.iter().zip(by_task) {
-        found.extend(f);
+        found.push(f);
         let Some(Rule::Topic(t)) = rules.rules.get(*ri) else {
             continue;
         };
@@ -1871,6 +1876,7 @@ fn run_on(mut r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
     }
 
     // Require rules: document level.
+    let mut document_level: Found = Vec::new();
     for (ri, rule) in rules.rules.iter().enumerate() {
         let Rule::Require(q) = rule else { continue };
         if !q.applies_to.contains(&r.kind()) {
@@ -1883,9 +1889,10 @@ fn run_on(mut r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
                 r.any_match(bi, lang, Scope::Block, &pats, u64::MAX)
             });
         if !by_pattern {
-            found.push(r.document_finding(rule, r.doc_lang()));
+            document_level.push(Some(r.document_finding(rule, r.doc_lang())));
         }
     }
+    found.push(document_level);
 
     // Order, then fingerprints (with a counter for identical excerpts in identical sentences),
     // while another core frees the blocks' text, words and sentences: tens of thousands of
@@ -1916,10 +1923,11 @@ fn explained(
     }
 }
 
-/// The findings in document order (document-level ones last), each with its fingerprint.
-fn ordered(found: Vec<(Finding, u64)>) -> Vec<Finding> {
-    // Sorted through their keys and indices: a finding is a few hundred bytes, which a sort
-    // would move many times over.
+/// The findings of all `parts` (in the order they came in: tasks, then document-level ones) in
+/// document order, document-level ones last, each with its fingerprint.
+fn ordered(mut parts: Vec<Found>) -> Vec<Finding> {
+    // Sorted through their keys and places: a finding is a few hundred bytes, which a sort
+    // would move many times over. Each is then moved once, from its part into the result.
     let key = |f: &Finding| {
         (
             f.location.block.is_none(),
@@ -1928,46 +1936,50 @@ fn ordered(found: Vec<(Finding, u64)>) -> Vec<Finding> {
             f.location.end.unwrap_or(0),
         )
     };
-    let mut order: Vec<_> = found
+    let mut order: Vec<_> = parts
         .iter()
         .enumerate()
-        .map(|(i, (f, _))| (key(f), i))
+        .flat_map(|(p, part)| {
+            part.iter()
+                .enumerate()
+                .filter_map(move |(i, f)| f.as_ref().map(|(f, _)| (key(f), p, i)))
+        })
         .collect();
+    let rule_id = |p: usize, i: usize| {
+        parts
+            .get(p)
+            .and_then(|part| part.get(i))
+            .and_then(Option::as_ref)
+            .map_or("", |(f, _)| f.rule_id.as_str())
+    };
     // Ties keep the order the findings came in, as a stable sort would.
-    order.sort_unstable_by(|(ka, a), (kb, b)| {
-        ka.cmp(kb)
-            .then_with(|| found[*a].0.rule_id.cmp(&found[*b].0.rule_id))
-            .then(a.cmp(b))
+    order.sort_unstable_by(|&(ka, pa, ia), &(kb, pb, ib)| {
+        ka.cmp(&kb)
+            .then_with(|| rule_id(pa, ia).cmp(rule_id(pb, ib)))
+            .then((pa, ia).cmp(&(pb, ib)))
     });
-    // The permutation applied in place, cycle by cycle: no second buffer of findings.
-    let mut found = found;
-    let mut source: Vec<usize> = order.into_iter().map(|(_, i)| i).collect();
-    for start in 0..source.len() {
-        let mut at = start;
-        while source[at] != start {
-            let from = source[at];
-            found.swap(at, from);
-            source[at] = at;
-            at = from;
-        }
-        source[at] = at;
-    }
     // Each finding comes with the hash of its rule, excerpt and sentence as its fingerprint
     // (computed where it was found); the second and later findings with the same one get the
     // hash with their count instead.
     let mut seen: HashMap<u64, usize, crate::rules::pattern::FxBuild> = HashMap::default();
-    found
-        .into_iter()
-        .map(|(mut f, base)| {
-            let n = seen.entry(base).or_insert(0);
-            if *n > 0 {
-                // stable_hash(rule, excerpt, sentence, n), from the hash of the first three.
-                f.fingerprint = stable_hash_hex(stable_hash_part(base, n.to_string().as_bytes()));
-            }
-            *n += 1;
-            f
-        })
-        .collect()
+    let mut out = Vec::with_capacity(order.len());
+    for (_, p, i) in order {
+        let Some((mut f, base)) = parts
+            .get_mut(p)
+            .and_then(|part| part.get_mut(i))
+            .and_then(Option::take)
+        else {
+            continue;
+        };
+        let n = seen.entry(base).or_insert(0);
+        if *n > 0 {
+            // stable_hash(rule, excerpt, sentence, n), from the hash of the first three.
+            f.fingerprint = stable_hash_hex(stable_hash_part(base, n.to_string().as_bytes()));
+        }
+        *n += 1;
+        out.push(f);
+    }
+    out
 }
 
 /// True when `b` matches within `words` words of hit `h`, in the unit of `scope`.
@@ -2005,6 +2017,62 @@ fn near_ok(r: &Run<'_, '_>, h: &Hit, lang: Lang, scope: Scope, b: &Pattern, word
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ordered_sorts_by_place_then_rule_then_arrival_and_counts_repeated_fingerprints() {
+        let f = |rule: &str, block: Option<usize>, start: usize, base: u64| {
+            let finding = Finding {
+                rule_id: rule.into(),
+                category: crate::finding::Category::VendorLockIn,
+                severity: crate::finding::Severity::Warning,
+                title: String::new(),
+                message: String::new(),
+                explanation: "".into(),
+                excerpt: None,
+                context: None,
+                location: Location {
+                    block,
+                    start: block.map(|_| start),
+                    end: block.map(|_| start + 3),
+                    ..Location::default()
+                },
+                suggestions: vec![],
+                references: Vec::new().into(),
+                needs_legal_review: false,
+                language: None,
+                fingerprint: stable_hash_hex(base),
+            };
+            Some((finding, base))
+        };
+        let parts = vec![
+            // A task of rule "b": its findings in block order.
+            vec![f("b", Some(0), 5, 1), None, f("b", Some(2), 0, 2)],
+            // A task of rule "a", then one of rule "b" again, each with a tie on place.
+            vec![f("a", Some(0), 5, 3), f("a", Some(1), 0, 1)],
+            vec![f("b", Some(0), 5, 4)],
+            // Document-level findings come last whatever their rule.
+            vec![f("a", None, 0, 5)],
+        ];
+        let out = ordered(parts);
+        let got: Vec<(&str, Option<usize>, String)> = out
+            .iter()
+            .map(|f| (f.rule_id.as_str(), f.location.block, f.fingerprint.clone()))
+            .collect();
+        // Same place: rule "a" before "b"; two of "b" in the order they came in. The second
+        // finding with base hash 1 (in block 1, after block 0's) gets its count in the hash.
+        let second_of_1 = stable_hash_hex(stable_hash_part(1, b"1"));
+        assert_eq!(
+            got,
+            vec![
+                ("a", Some(0), stable_hash_hex(3)),
+                ("b", Some(0), stable_hash_hex(1)),
+                ("b", Some(0), stable_hash_hex(4)),
+                ("a", Some(1), second_of_1),
+                ("b", Some(2), stable_hash_hex(2)),
+                ("a", None, stable_hash_hex(5)),
+            ]
+        );
+    }
 
     #[test]
     fn texts_that_name_the_product_are_filled_per_finding_the_others_once() {
