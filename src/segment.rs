@@ -74,75 +74,195 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)
 }
 
-/// Byte kinds for [`tokenize`]: 0 an ASCII separator, 1 an ASCII letter or digit, 2 a byte of a
-/// non-ASCII character (decoded and tested with [`is_word_char`]).
-const BYTE_KIND: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut i = 0;
-    while i < 256 {
-        let b = i as u8;
-        t[i] = if b >= 0x80 {
-            2
-        } else if b.is_ascii_alphanumeric() {
-            1
-        } else {
-            0
-        };
-        i += 1;
-    }
-    t
-};
-
 /// Whether the character at byte `i` is a word character, and its length (a lone byte that is
 /// not a character start counts as one non-word byte).
 fn char_at(text: &str, i: usize) -> (bool, usize) {
+    // Latin letters with diacritics (U+00C0 to U+017F, two bytes: the most common non-ASCII
+    // characters of the languages read) are all letters but × and ÷.
+    let bytes = text.as_bytes();
+    if let (Some(&lead @ 0xc3..=0xc5), Some(&next)) = (bytes.get(i), bytes.get(i + 1)) {
+        return (!(lead == 0xc3 && matches!(next, 0x97 | 0xb7)), 2);
+    }
     text.get(i..)
         .and_then(|t| t.chars().next())
         .map_or((false, 1), |c| (is_word_char(c), c.len_utf8()))
 }
 
-/// Splits normalised text into words. Runs of ASCII letters and digits and of ASCII separators
-/// are skipped a byte at a time through a table; only non-ASCII characters are decoded.
+/// Bytes [`tokenize`] looks at in one step.
+const WINDOW: usize = 64;
+
+/// Every byte's top bit.
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// One bit per byte: the top bit of each byte of `m` (which has no other bits set), gathered
+/// into the low eight bits, byte 0 in bit 0.
+#[inline]
+fn gather_top_bits(m: u64) -> u64 {
+    // Byte i's bit, moved down to bit 8i, meets the multiplier's bit 56 - 7i at bit 56 + i; no
+    // two other products land on one bit, so nothing carries into the top byte.
+    ((m >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
+}
+
+/// The top bit of each byte of `w` that is an ASCII letter or digit.
+#[inline]
+fn ascii_alphanumeric(w: u64) -> u64 {
+    const fn each(b: u8) -> u64 {
+        u64::from_ne_bytes([b; 8])
+    }
+    // Seven-bit values: no sum below carries into the next byte.
+    let x = w & !HIGH;
+    // A byte is at least `lo` when `x + 0x80 - lo` has its top bit, more than `hi` when
+    // `x + 0x7f - hi` has it. Letters are tested with the case bit set.
+    let l = x | each(0x20);
+    let letter = (l + each(0x80 - b'a')) & !(l + each(0x7f - b'z'));
+    let digit = (x + each(0x80 - b'0')) & !(x + each(0x7f - b'9'));
+    (letter | digit) & !w & HIGH
+}
+
+/// Where the `WINDOW` bytes from `at` are ASCII letters or digits (bit k for byte `at + k`) and,
+/// when some are not ASCII, where those are. Bytes past the text count as separators.
+#[inline]
+fn window_masks(bytes: &[u8], at: usize) -> (u64, u64) {
+    let mut padded = [0u8; WINDOW];
+    let window: &[u8] = match bytes.get(at..at + WINDOW) {
+        Some(w) => w,
+        None => {
+            let rest = bytes.get(at..).unwrap_or(&[]);
+            if let Some(p) = padded.get_mut(..rest.len()) {
+                p.copy_from_slice(rest);
+            }
+            &padded
+        }
+    };
+    let mut word = 0u64;
+    let mut any_high = 0u64;
+    let mut high = 0u64;
+    for (k, chunk) in window.chunks_exact(8).enumerate() {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(b);
+        word |= gather_top_bits(ascii_alphanumeric(w)) << (8 * k);
+        any_high |= w & HIGH;
+    }
+    if any_high != 0 {
+        for (k, chunk) in window.chunks_exact(8).enumerate() {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(chunk);
+            high |= gather_top_bits(u64::from_le_bytes(b) & HIGH) << (8 * k);
+        }
+    }
+    (word, high)
+}
+
+/// Splits normalised text into words: maximal runs of word characters (letters, digits and
+/// combining marks). The text is read 64 bytes at a time as bit masks of its ASCII letters and
+/// digits, words found with bit scans; only non-ASCII characters are decoded, one at a time.
 pub fn tokenize(text: &str) -> Vec<Token> {
-    let mut out = Vec::with_capacity(text.len() / 5);
     let bytes = text.as_bytes();
     let n = bytes.len();
-    let kind = |i: usize| BYTE_KIND[usize::from(bytes[i])];
-    let mut i = 0;
-    while i < n {
-        // Separators.
-        while i < n && kind(i) == 0 {
-            i += 1;
-        }
-        if i >= n {
-            break;
-        }
-        if kind(i) == 2 {
-            let (word, len) = char_at(text, i);
-            if !word {
-                i += len;
-                continue;
+    let mut out = Vec::with_capacity(n / 5);
+    // The start of the word being read, if any.
+    let mut start: Option<usize> = None;
+    let mut base = 0;
+    while base < n {
+        let (word, high) = window_masks(bytes, base);
+        let len = (n - base).min(WINDOW);
+        if high == 0 {
+            // All ASCII: a word starts at a letter or digit after a byte that is none (or
+            // before the window, outside a word) and ends at the first byte after it that is
+            // none. Starts and ends alternate.
+            let before = (word << 1) | u64::from(start.is_some());
+            let mut starts = word & !before;
+            let mut ends = !word & before;
+            if len < WINDOW {
+                // Past the text: a word running to its end is ended below.
+                ends &= (1u64 << len) - 1;
             }
-        }
-        // A word: ASCII runs, and non-ASCII word characters between them.
-        let start = i;
-        loop {
-            while i < n && kind(i) == 1 {
-                i += 1;
+            if let Some(s) = start.filter(|_| ends != 0) {
+                match Token::new(s, base + ends.trailing_zeros() as usize) {
+                    Some(t) => out.push(t),
+                    None => return out,
+                }
+                ends &= ends - 1;
+                start = None;
             }
-            if i < n && kind(i) == 2 {
-                let (word, len) = char_at(text, i);
-                if word {
-                    i += len;
-                    continue;
+            while starts != 0 {
+                let s = base + starts.trailing_zeros() as usize;
+                starts &= starts - 1;
+                if ends == 0 {
+                    // It runs on into the next window.
+                    start = Some(s);
+                    break;
+                }
+                match Token::new(s, base + ends.trailing_zeros() as usize) {
+                    Some(t) => out.push(t),
+                    None => return out,
+                }
+                ends &= ends - 1;
+            }
+            base += len;
+            continue;
+        }
+        // Byte `base + k` is next; `k` may end past the window after a character that crosses
+        // its end.
+        let mut k = 0;
+        while k < len {
+            // The ASCII bytes up to the next non-ASCII one.
+            let ascii = match high >> k {
+                0 => len,
+                h => (k + h.trailing_zeros() as usize).min(len),
+            };
+            while k < ascii {
+                let rest = word >> k;
+                match start {
+                    Some(s) => {
+                        // The word ends at the first byte that is not a letter or digit,
+                        // unless that is the non-ASCII character after the stretch (decoded
+                        // below).
+                        let end = k + (!rest).trailing_zeros() as usize;
+                        if end >= ascii {
+                            k = ascii;
+                        } else {
+                            match Token::new(s, base + end) {
+                                Some(t) => out.push(t),
+                                None => return out,
+                            }
+                            start = None;
+                            k = end;
+                        }
+                    }
+                    None => {
+                        let next = k + rest.trailing_zeros() as usize;
+                        if next >= ascii {
+                            k = ascii;
+                        } else {
+                            start = Some(base + next);
+                            k = next;
+                        }
+                    }
                 }
             }
-            break;
+            if k < len {
+                let at = base + k;
+                let (is_word, char_len) = char_at(text, at);
+                match (is_word, start) {
+                    (true, None) => start = Some(at),
+                    (false, Some(s)) => {
+                        match Token::new(s, at) {
+                            Some(t) => out.push(t),
+                            None => return out,
+                        }
+                        start = None;
+                    }
+                    _ => {}
+                }
+                k += char_len;
+            }
         }
-        match Token::new(start, i) {
-            Some(t) => out.push(t),
-            None => break,
-        }
+        base += k;
+    }
+    if let Some(t) = start.and_then(|s| Token::new(s, n)) {
+        out.push(t);
     }
     out
 }
@@ -438,19 +558,58 @@ mod tests {
         // and punctuation outside ASCII, at every position of the word.
         let pieces = [
             "a", "Z9", " ", ".", "-", "é", "\u{301}", "œuvre", "日本", "—", "€", "ß", "\u{a0}",
-            "x", "ǅ", "٣", "’", "\n",
+            "x", "ǅ", "٣", "’", "\n", "×", "÷", "č", "ſ", "À", "ÿ", "ƀ", "¿",
         ];
+        let long_word = "w".repeat(70);
+        let long_gap = " ".repeat(70);
+        let pieces: Vec<&str> = pieces
+            .iter()
+            .copied()
+            .chain([long_word.as_str(), long_gap.as_str(), "été", "0123456789"])
+            .collect();
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        for _ in 0..2000 {
+        // Every third text is ASCII only (windows without a character to decode).
+        let ascii: Vec<&str> = pieces.iter().copied().filter(|p| p.is_ascii()).collect();
+        for round in 0..6000 {
+            let from = if round % 3 == 0 { &ascii } else { &pieces };
             let mut text = String::new();
-            for _ in 0..12 {
+            // Short texts, and texts across several of the tokenizer's 64-byte windows.
+            for _ in 0..if round % 2 == 0 { 12 } else { 60 } {
                 seed ^= seed << 13;
                 seed ^= seed >> 7;
                 seed ^= seed << 17;
-                text.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+                text.push_str(from[(seed % from.len() as u64) as usize]);
             }
             assert_eq!(tokenize(&text), tokenize_by_chars(&text), "{text:?}");
         }
+    }
+
+    #[test]
+    fn the_window_masks_agree_with_a_byte_by_byte_test() {
+        // Every byte value at every place of a window, among neighbours of every kind (a carry
+        // from one byte into the next would show as a wrong bit beside it).
+        let neighbours = [0u8, b' ', b'a', b'z', b'Z', b'9', 0x7f, 0x80, 0xc3, 0xff];
+        let mut bytes = [0u8; WINDOW];
+        for value in 0..=255u8 {
+            for place in 0..WINDOW {
+                for (i, b) in bytes.iter_mut().enumerate() {
+                    *b = neighbours[(i + usize::from(value)) % neighbours.len()];
+                }
+                bytes[place] = value;
+                let (word, high) = window_masks(&bytes, 0);
+                for (i, &b) in bytes.iter().enumerate() {
+                    assert_eq!(
+                        word >> i & 1 == 1,
+                        b.is_ascii_alphanumeric(),
+                        "{value} at {place}, {i}"
+                    );
+                    assert_eq!(high >> i & 1 == 1, b >= 0x80, "{value} at {place}, {i}");
+                }
+            }
+        }
+        // A window past the end of the text: the missing bytes are separators.
+        let (word, high) = window_masks(b"ab\xc3", 1);
+        assert_eq!((word, high), (0b01, 0b10));
     }
 
     #[test]
