@@ -493,11 +493,13 @@ impl LangFilter {
             ..
         } = scratch;
         touched.clear();
-        *heavy = 0;
+        // Gathered in a local: through `heavy` every hit would store to memory.
+        let mut heavy_seen = 0;
         for &(_, id) in hits.get(range).unwrap_or(&[]) {
-            *heavy |= self.heavy_bit.get(id as usize).copied().unwrap_or(0);
+            heavy_seen |= self.heavy_bit.get(id as usize).copied().unwrap_or(0);
             self.mark(id, generation, anchor_seen, group_seen, slot_seen, touched);
         }
+        *heavy = heavy_seen;
         generation
     }
 
