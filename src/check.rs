@@ -1632,12 +1632,11 @@ fn run_lazy(
     Ok(run_on(r))
 }
 
-/// What one task of [`run_on`] finds: findings (each with its fingerprint's hash state, see
-/// [`ordered`]) and topics.
 /// Findings, each with the hash its fingerprint starts from (see [`ordered`]); `None` for a
 /// finding that could not be made, and for each one `ordered` has moved out.
 type Found = Vec<Option<(Finding, u64)>>;
 
+/// What one task of [`run_on`] finds: findings and topics.
 type TaskResult = (Found, Vec<TopicHit>);
 
 fn run_on(mut r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {

@@ -313,7 +313,8 @@ fn is_abbreviation(word_with_dots: &str) -> bool {
 pub fn sentences(norm: &NormText, original: &str, _lang: Lang) -> Vec<Range<usize>> {
     let text = &norm.text;
     let bytes = text.as_bytes();
-    // Room for a sentence per 60 bytes, twice over: the check adds each one's word range.
+    // Room for a sentence per 60 bytes, twice over: the checks add each sentence's word range
+    // to the list, without a second allocation.
     let mut out = Vec::with_capacity(2 * (text.len() / 60 + 1));
     let mut start = 0;
     let mut i = 0;
