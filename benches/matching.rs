@@ -101,8 +101,8 @@ fn normalised_bytes(doc: &Document) -> u64 {
 /// normalised text. Fifteen samples: on a shared machine five gave medians 20% apart from run to
 /// run, and the first samples pay for fresh memory (about 24 K page faults on the first,
 /// measured with the same text). The analysis is returned, so divan frees it (the document and
-/// the findings) after the timing: freeing the result is not matching, and the command line never frees it
-/// (it ends with `_exit`; `tenderlint_alloc::exit_now`).
+/// the findings) after the timing: freeing the result is not matching, and the command line
+/// never frees it (it ends with `_exit`; `tenderlint_alloc::exit_now`).
 fn bench_analysis(
     bencher: divan::Bencher,
     analyse: impl Fn(Document, &RuleSet) -> Analysis + Sync,

@@ -115,8 +115,6 @@ pub struct PrefilterScratch {
     hits: Vec<(u32, u32)>,
     /// The slots complete in the whole block that look sentence by sentence.
     by_sentence: Vec<u32>,
-    /// The bits of the heavy anchors seen in this generation ([`LangFilter::heavy_bit`]).
-    heavy: u64,
     generation: u32,
     /// The anchors of the words already walked.
     words: anchors::WordCache,
@@ -410,17 +408,16 @@ impl LangFilter {
                     hits.push((i, id));
                 }
             }
-            let generation = self.mark_hits(scratch, 0..scratch.hits.len());
+            let (generation, heavy) = self.mark_hits(scratch, 0..scratch.hits.len());
             let PrefilterScratch {
                 group_seen,
                 touched,
                 by_sentence,
-                heavy,
                 ..
             } = &mut *scratch;
             by_sentence.clear();
             for &slot in touched.iter() {
-                if self.complete(slot, generation, group_seen, *heavy) {
+                if self.complete(slot, generation, group_seen, heavy) {
                     if self.by_sentence.get(slot as usize) == Some(&true) {
                         by_sentence.push(slot);
                     } else {
@@ -468,10 +465,10 @@ impl LangFilter {
             let start = from + rest.partition_point(|&(i, _)| (i as usize) < sentence.start);
             let end = from + rest.partition_point(|&(i, _)| (i as usize) < sentence.end);
             from = end;
-            let generation = self.mark_hits(scratch, start..end);
+            let (generation, heavy) = self.mark_hits(scratch, start..end);
             for &slot in &scratch.touched {
                 if self.by_sentence.get(slot as usize) == Some(&true)
-                    && self.complete(slot, generation, &scratch.group_seen, scratch.heavy)
+                    && self.complete(slot, generation, &scratch.group_seen, heavy)
                 {
                     self.emit(slot, 1u64 << k.min(63), out);
                 }
@@ -479,9 +476,10 @@ impl LangFilter {
         }
     }
 
-    /// A fresh generation with the anchors of `scratch.hits[range]` marked; the slots they
-    /// touched are in `scratch.touched`.
-    fn mark_hits(&self, scratch: &mut PrefilterScratch, range: Range<usize>) -> u32 {
+    /// A fresh generation with the anchors of `scratch.hits[range]` marked, and the bits of the
+    /// heavy anchors among them ([`LangFilter::heavy_bit`]); the slots they touched are in
+    /// `scratch.touched`.
+    fn mark_hits(&self, scratch: &mut PrefilterScratch, range: Range<usize>) -> (u32, u64) {
         let generation = scratch.next_generation();
         let PrefilterScratch {
             anchor_seen,
@@ -489,18 +487,15 @@ impl LangFilter {
             group_seen,
             touched,
             hits,
-            heavy,
             ..
         } = scratch;
         touched.clear();
-        // Gathered in a local: through `heavy` every hit would store to memory.
-        let mut heavy_seen = 0;
+        let mut heavy = 0;
         for &(_, id) in hits.get(range).unwrap_or(&[]) {
-            heavy_seen |= self.heavy_bit.get(id as usize).copied().unwrap_or(0);
+            heavy |= self.heavy_bit.get(id as usize).copied().unwrap_or(0);
             self.mark(id, generation, anchor_seen, group_seen, slot_seen, touched);
         }
-        *heavy = heavy_seen;
-        generation
+        (generation, heavy)
     }
 
     /// Anchor `id` seen in this generation: marks its groups and touches the slots it starts.
@@ -1194,8 +1189,8 @@ impl<'d, 'r> Run<'d, 'r> {
         memoised(&self.fills, key, template, || fill(template, values))
     }
 
-    /// [`explained`] for a finding in `lang`: once per run and language unless the explanation
-    /// names the match, the product or its alternatives.
+    /// The explanation as [`explained`] fills it, for a finding in `lang`: once per run and
+    /// language unless the explanation names the match, the product or its alternatives.
     fn explained(
         &self,
         h: &crate::rules::RuleHeader,
@@ -1207,9 +1202,7 @@ impl<'d, 'r> Run<'d, 'r> {
             return text.clone();
         }
         let key = (text.as_ptr() as usize, lang);
-        memoised(&self.explanations, key, text, || {
-            explained(h, Some(lang), values)
-        })
+        memoised(&self.explanations, key, text, || fill(text, values).into())
     }
 
     fn document_finding(&self, rule: &Rule, lang: Option<Lang>) -> (Finding, u64) {
