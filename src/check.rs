@@ -66,19 +66,19 @@ pub struct Prefilter {
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 struct LangFilter {
     trie: anchors::WordTrie,
-    /// Per anchor: the pattern slots whose first (rarest) anchor group holds it. Only these
-    /// anchors make a slot a candidate; its other groups are checked afterwards.
-    targets: Vec<Vec<u32>>,
+    /// Per anchor `a`: list `2a`, the groups (of [`LangFilter::other_groups`]) that hold it,
+    /// so that a block's anchors mark their groups once instead of every touched slot scanning
+    /// its groups' anchors; list `2a + 1`, the pattern slots whose first (rarest) anchor group
+    /// holds it. Only these anchors make a slot a candidate; its other groups are checked
+    /// afterwards. Side by side, so that marking an anchor reads one place.
+    anchor_lists: Lists,
     /// Per pattern slot: rule and the pattern's index among the rule's trigger patterns.
     slots: Vec<(u32, usize)>,
     /// Per pattern slot: the rule looks for its triggers sentence by sentence, so the slot is a
     /// candidate only in the sentences that hold its anchors (see [`Candidate::sentences`]).
     by_sentence: Vec<bool>,
     /// Per pattern slot: its groups after the first (ids of distinct anchor sets).
-    other_groups: Vec<Vec<u32>>,
-    /// Per anchor: the groups (of [`LangFilter::other_groups`]) that hold it, so that a block's
-    /// anchors mark their groups once instead of every touched slot scanning its groups' anchors.
-    anchor_groups: Vec<Vec<u32>>,
+    other_groups: Lists,
     /// Per anchor: its bit among the [`HEAVY_ANCHORS`] anchors in the most groups (0 for the
     /// others). A heavy anchor ("shall", "the") marks none of its groups: each group keeps the
     /// bits of its heavy anchors instead ([`LangFilter::group_heavy`]), and a block the bits
@@ -93,6 +93,39 @@ struct LangFilter {
     /// Rules with regexes, and the regexes' gate: candidates (with no pattern bit) in every
     /// block the gate passes.
     regex: Vec<(u32, Option<crate::rules::flag::Gate>)>,
+}
+
+/// Lists of ids, one after the other in one buffer (a list of lists would cost a load of the
+/// inner list's address before its items, and scatter them).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+struct Lists {
+    /// Where each list starts in `items`, and where the last one ends.
+    starts: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl Lists {
+    fn of(lists: impl IntoIterator<Item = Vec<u32>>) -> Lists {
+        let mut out = Lists {
+            starts: vec![0],
+            items: Vec::new(),
+        };
+        for list in lists {
+            out.items.extend(list);
+            out.starts
+                .push(u32::try_from(out.items.len()).unwrap_or(u32::MAX));
+        }
+        out
+    }
+
+    /// List `i` (empty past the last).
+    #[inline]
+    fn get(&self, i: usize) -> &[u32] {
+        match self.starts.get(i..i + 2) {
+            Some(&[a, b]) => self.items.get(a as usize..b as usize).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
 }
 
 /// Start bucket and hash of each token of a block ([`crate::rules::pattern::bucket`],
@@ -346,11 +379,15 @@ impl LangFilter {
         }
         LangFilter {
             trie: trie.build(),
-            targets,
+            anchor_lists: Lists::of(
+                anchor_groups
+                    .into_iter()
+                    .zip(targets)
+                    .flat_map(|(groups, slots)| [groups, slots]),
+            ),
             slots,
             by_sentence,
-            other_groups,
-            anchor_groups,
+            other_groups: Lists::of(other_groups),
             heavy_bit,
             group_heavy,
             groups: group_anchors.len(),
@@ -383,9 +420,9 @@ impl LangFilter {
                 });
             }
         }
-        let walked = !self.targets.is_empty();
+        let walked = !self.heavy_bit.is_empty();
         if walked {
-            scratch.anchor_seen.resize(self.targets.len(), 0);
+            scratch.anchor_seen.resize(self.heavy_bit.len(), 0);
             scratch.slot_seen.resize(self.slots.len(), 0);
             scratch.group_seen.resize(self.groups, 0);
             scratch.hits.clear();
@@ -516,16 +553,13 @@ impl LangFilter {
             return;
         }
         *seen = generation;
-        for &g in self
-            .anchor_groups
-            .get(id as usize)
-            .map_or(&[][..], Vec::as_slice)
-        {
+        let id = id as usize;
+        for &g in self.anchor_lists.get(2 * id) {
             if let Some(s) = group_seen.get_mut(g as usize) {
                 *s = generation;
             }
         }
-        for &slot in self.targets.get(id as usize).map_or(&[][..], Vec::as_slice) {
+        for &slot in self.anchor_lists.get(2 * id + 1) {
             if let Some(s) = slot_seen.get_mut(slot as usize)
                 && *s != generation
             {
@@ -537,14 +571,12 @@ impl LangFilter {
 
     /// True when every group of `slot` after the first was seen in this generation.
     fn complete(&self, slot: u32, generation: u32, group_seen: &[u32], heavy: u64) -> bool {
-        self.other_groups.get(slot as usize).is_some_and(|groups| {
-            groups.iter().all(|&g| {
-                group_seen.get(g as usize) == Some(&generation)
-                    || self
-                        .group_heavy
-                        .get(g as usize)
-                        .is_some_and(|m| m & heavy != 0)
-            })
+        self.other_groups.get(slot as usize).iter().all(|&g| {
+            group_seen.get(g as usize) == Some(&generation)
+                || self
+                    .group_heavy
+                    .get(g as usize)
+                    .is_some_and(|m| m & heavy != 0)
         })
     }
 
@@ -2139,9 +2171,17 @@ mod tests {
             .expect("\"shall\" is heavy");
         assert!(
             ids.iter()
-                .all(|&id| en.heavy_bit[id] == 0 || en.anchor_groups[id].is_empty())
+                .all(|&id| en.heavy_bit[id] == 0 || en.anchor_lists.get(2 * id).is_empty())
         );
         assert!(en.group_heavy.iter().filter(|&&m| m & bit != 0).count() >= HEAVY_MIN_GROUPS);
+    }
+
+    #[test]
+    fn lists_give_each_list_back_and_nothing_past_the_last() {
+        let lists = Lists::of([vec![1, 2], vec![], vec![3], vec![4, 5, 6]]);
+        let got: Vec<&[u32]> = (0..5).map(|i| lists.get(i)).collect();
+        assert_eq!(got, [&[1, 2][..], &[], &[3], &[4, 5, 6], &[]]);
+        assert_eq!(Lists::default().get(0), &[] as &[u32]);
     }
 
     /// The ids of the rules the prefilter lets through for `text` in `lang`.

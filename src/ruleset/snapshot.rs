@@ -26,7 +26,7 @@ use crate::config::Config;
 use crate::lang::Lang;
 
 /// The first bytes of a snapshot file; the last one is the format's version.
-const MAGIC: &[u8; 8] = b"TLRULES\x02";
+const MAGIC: &[u8; 8] = b"TLRULES\x03";
 
 /// A snapshot of `set` under `key`.
 pub fn encode(set: &RuleSet, key: u64) -> Result<Vec<u8>, postcard::Error> {
