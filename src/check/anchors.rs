@@ -259,23 +259,52 @@ impl WordTrie {
 }
 
 /// The anchors of words already walked in one trie, in a direct-mapped table indexed by the
-/// word's hash: a word replaces the one in its slot. Each slot keeps the hash, so a look-up
-/// compares the word's bytes only when the hashes agree. Bounded: the table has
-/// [`WordCache::SLOTS`] slots, and the words and anchors it keeps start again empty past
-/// [`WordCache::MAX_BYTES`]. Kept per thread and reused across blocks and documents.
+/// word's hash: a word replaces the one in its slot. A slot holds all a look-up needs in 32
+/// bytes (half a cache line): the hash, the word (up to [`Slot::INLINE`] bytes, longer ones in
+/// [`WordCache::long`]), its start bucket and where its anchors are; so a word without anchors
+/// costs one memory access, and its bytes are compared only when the hashes agree. Bounded:
+/// the table has [`WordCache::SLOTS`] slots, and the long words and anchors it keeps start
+/// again empty past [`WordCache::MAX_BYTES`]. Kept per thread and reused across blocks and
+/// documents.
 #[derive(Debug, Default)]
 pub struct WordCache {
     /// The trie the entries were walked in; 0 (no trie's uid) for a new cache, whose table is
     /// not allocated yet.
     owner: u64,
-    /// Per slot: hash and entry, `u32::MAX` for none.
-    slots: Vec<(u64, u32)>,
-    /// Per entry: word start and end in `words`, anchors start and end in `ids`.
-    entries: Vec<[u32; 4]>,
-    /// Per entry: the word's start bucket ([`bucket`]).
-    buckets: Vec<u8>,
-    words: Vec<u8>,
+    slots: Vec<Slot>,
+    /// The bytes of the words longer than [`Slot::INLINE`].
+    long: Vec<u8>,
     ids: Vec<u32>,
+}
+
+/// One word of a [`WordCache`].
+#[derive(Debug, Clone, Copy)]
+#[repr(C, align(32))]
+struct Slot {
+    hash: u64,
+    /// The word's bytes, zero-padded; for a longer word, its start in [`WordCache::long`]
+    /// (the first four bytes, little-endian).
+    word: [u8; Slot::INLINE],
+    /// Start of its anchors in [`WordCache::ids`].
+    ids: u32,
+    /// How many anchors.
+    n_ids: u8,
+    bucket: u8,
+    /// The word's length in bytes; [`Slot::EMPTY`] for no word.
+    len: u16,
+}
+
+impl Slot {
+    const INLINE: usize = 16;
+    const EMPTY: u16 = u16::MAX;
+    const NONE: Slot = Slot {
+        hash: 0,
+        word: [0; Slot::INLINE],
+        ids: 0,
+        n_ids: 0,
+        bucket: 0,
+        len: Slot::EMPTY,
+    };
 }
 
 impl WordCache {
@@ -283,8 +312,9 @@ impl WordCache {
     const SLOTS: usize = 1 << Self::SLOT_BITS;
     const MAX_BYTES: usize = 1 << 20;
 
-    /// The [`crate::rules::pattern::word_hash`] and [`bucket`] of `word` (which the rules' matching needs too) and its
-    /// anchors in `trie`, in the order [`WordTrie::walk`] gives them.
+    /// The [`crate::rules::pattern::word_hash`] and [`bucket`] of `word` (which the rules'
+    /// matching needs too) and its anchors in `trie`, in the order [`WordTrie::walk`] gives
+    /// them.
     ///
     /// The cache must be [`WordCache::serve`]d for `trie` first; `word` is whole characters.
     #[inline]
@@ -292,18 +322,31 @@ impl WordCache {
         let h = word_hash_bytes(word);
         // The top bits: the low bits of a multiplicative hash depend only on the low bytes.
         let slot = (h >> (64 - Self::SLOT_BITS)) as usize;
-        if let Some(&(sh, e)) = self.slots.get(slot)
-            && sh == h
-            && let Some(&[ws, we, is, ie]) = self.entries.get(e as usize)
-            && self
-                .words
-                .get(ws as usize..we as usize)
-                .is_some_and(|w| same_word(w, word))
+        if let Some(s) = self.slots.get(slot)
+            && s.hash == h
+            && usize::from(s.len) == word.len()
+            && self.holds(s, word)
         {
-            let b = self.buckets.get(e as usize).copied().unwrap_or(0);
-            return (h, b, self.ids.get(is as usize..ie as usize).unwrap_or(&[]));
+            let (at, n) = (s.ids as usize, usize::from(s.n_ids));
+            return (h, s.bucket, self.ids.get(at..at + n).unwrap_or(&[]));
         }
         self.insert(trie, word, h, slot)
+    }
+
+    /// True when slot `s`, of `word`'s length, holds `word`.
+    #[inline]
+    fn holds(&self, s: &Slot, word: &[u8]) -> bool {
+        match s.word.get(..word.len()) {
+            Some(inline) => same_word(inline, word),
+            None => {
+                let mut at = [0u8; 4];
+                at.copy_from_slice(&s.word[..4]);
+                let at = u32::from_le_bytes(at) as usize;
+                self.long
+                    .get(at..at + word.len())
+                    .is_some_and(|w| same_word(w, word))
+            }
+        }
     }
 
     /// Makes the cache serve look-ups in `trie` (emptied if it kept another trie's words).
@@ -315,36 +358,45 @@ impl WordCache {
         }
     }
 
-    /// Walks `word` and keeps it in `slot`.
+    /// Walks `word` and keeps it in `slot` (unless it is longer than a slot can say, or has
+    /// more anchors: it is then walked at every look-up).
     #[cold]
     fn insert(&mut self, trie: &WordTrie, bytes: &[u8], h: u64, slot: usize) -> (u64, u8, &[u32]) {
         let b = bucket(std::str::from_utf8(bytes).unwrap_or(""));
-        if self.words.len() + bytes.len() > Self::MAX_BYTES || self.ids.len() >= Self::MAX_BYTES {
+        if self.long.len() + bytes.len() > Self::MAX_BYTES || self.ids.len() >= Self::MAX_BYTES {
             self.clear();
         }
-        let (ws, is, e) = (self.words.len(), self.ids.len(), self.entries.len());
-        self.words.extend_from_slice(bytes);
+        let is = self.ids.len();
         let ids = &mut self.ids;
         trie.walk(bytes, |id| ids.push(id));
-        let ie = self.ids.len();
-        // The bounds above keep every offset far below `u32::MAX`; were one not to fit, the
-        // entry would only fail its check and the word be walked again.
-        let at = |x: usize| u32::try_from(x).unwrap_or(u32::MAX);
-        self.entries
-            .push([at(ws), at(self.words.len()), at(is), at(ie)]);
-        self.buckets.push(b);
-        if let Some(s) = self.slots.get_mut(slot) {
-            *s = (h, at(e));
+        let n_ids = self.ids.len() - is;
+        // The bounds above keep every offset far below `u32::MAX`.
+        let fits = |x: usize| u32::try_from(x).ok();
+        let mut s = Slot {
+            hash: h,
+            word: [0; Slot::INLINE],
+            ids: fits(is).unwrap_or(0),
+            n_ids: u8::try_from(n_ids).unwrap_or(0),
+            bucket: b,
+            len: u16::try_from(bytes.len()).unwrap_or(Slot::EMPTY),
+        };
+        let keep = s.len != Slot::EMPTY && usize::from(s.n_ids) == n_ids;
+        if let Some(inline) = s.word.get_mut(..bytes.len()) {
+            inline.copy_from_slice(bytes);
+        } else if keep && let Some(at) = fits(self.long.len()) {
+            s.word[..4].copy_from_slice(&at.to_le_bytes());
+            self.long.extend_from_slice(bytes);
         }
-        (h, b, self.ids.get(is..ie).unwrap_or(&[]))
+        if keep && let Some(place) = self.slots.get_mut(slot) {
+            *place = s;
+        }
+        (h, b, self.ids.get(is..).unwrap_or(&[]))
     }
 
     fn clear(&mut self) {
         self.slots.clear();
-        self.slots.resize(Self::SLOTS, (0, u32::MAX));
-        self.entries.clear();
-        self.buckets.clear();
-        self.words.clear();
+        self.slots.resize(Self::SLOTS, Slot::NONE);
+        self.long.clear();
         self.ids.clear();
     }
 }
@@ -426,11 +478,13 @@ mod tests {
         let mut cache = WordCache::default();
         // Far more distinct words than slots: words share slots and replace each other, and
         // the table is looked at again after each replacement.
+        // Some longer than a slot holds (kept apart), across the boundary.
         let words: Vec<String> = (0..3 * WordCache::SLOTS)
-            .map(|i| match i % 4 {
+            .map(|i| match i % 5 {
                 0 => format!("licence{i}"),
                 1 => "licence".to_string(),
                 2 => format!("w{i}"),
+                3 => format!("licence{}{i}", "x".repeat(i % 24)),
                 _ => "œuvre".to_string(),
             })
             .collect();
@@ -485,9 +539,15 @@ mod tests {
         for i in 0..3000 {
             let w = format!("{long}{i}");
             assert_eq!(cached(&mut cache, &t, &w), [1]);
-            assert!(cache.words.len() <= WordCache::MAX_BYTES);
+            assert!(cache.long.len() <= WordCache::MAX_BYTES);
+            assert!(cache.ids.len() <= WordCache::MAX_BYTES);
         }
-        assert!(cache.entries.len() < 3000);
+        assert_eq!(cache.slots.len(), WordCache::SLOTS);
+        // A word longer than a slot can say is walked at every look-up, and answers the same.
+        let huge = "w".repeat(70_000);
+        assert_eq!(cached(&mut cache, &t, &huge), [1]);
+        assert_eq!(cached(&mut cache, &t, &huge), [1]);
+        assert!(cache.slots.iter().all(|s| usize::from(s.len) != huge.len()));
     }
 
     #[test]
