@@ -133,7 +133,7 @@ impl Lists {
 pub type Keys = (Vec<u8>, Vec<u64>);
 
 /// Reusable buffers of [`Prefilter::candidates`], kept per thread (see
-/// [`with_prefilter_scratch`]): the marks are sized by the rules, the hit list by the largest
+/// `with_prefilter_scratch`): the marks are sized by the rules, the hit list by the largest
 /// block seen, the word cache is bounded.
 #[derive(Debug, Default)]
 pub struct PrefilterScratch {

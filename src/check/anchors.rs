@@ -260,12 +260,12 @@ impl WordTrie {
 
 /// The anchors of words already walked in one trie, in a direct-mapped table indexed by the
 /// word's hash: a word replaces the one in its slot. A slot holds all a look-up needs in 32
-/// bytes (half a cache line): the hash, the word (up to [`Slot::INLINE`] bytes, longer ones in
-/// [`WordCache::long`]), its start bucket and where its anchors are; so a word without anchors
+/// bytes (half a cache line): the hash, the word (up to `Slot::INLINE` bytes, longer ones in
+/// a side buffer), its start bucket and where its anchors are; so a word without anchors
 /// costs one memory access, and its bytes are compared only when the hashes agree. Bounded:
-/// the table has [`WordCache::SLOTS`] slots, and the long words and anchors it keeps start
-/// again empty past [`WordCache::MAX_BYTES`]. Kept per thread and reused across blocks and
-/// documents.
+/// the table has `WordCache::SLOTS` slots, and the long words and anchors it keeps start
+/// again empty past `WordCache::MAX_BYTES` bytes. Kept per thread and reused across blocks
+/// and documents.
 #[derive(Debug, Default)]
 pub struct WordCache {
     /// The trie the entries were walked in; 0 (no trie's uid) for a new cache, whose table is

@@ -146,7 +146,7 @@ fn resolve_overlaps(edits: &mut [Edit]) {
     }
 }
 
-/// The comment text for a finding: "[blocker] title", the explanation, the references.
+/// The comment text for a finding: "\[blocker\] title", the explanation, the references.
 pub fn comment_text(f: &Finding, note: Option<&str>) -> String {
     let sev = match f.severity {
         Severity::Blocker => "blocker",

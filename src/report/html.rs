@@ -4,7 +4,7 @@
 //! Same content as the Markdown report: a summary with a bar chart of findings per category
 //! (stacked by severity) and a table, then per document each finding with clause, page,
 //! excerpt, explanation, suggested replacement, references and review decision. All text from
-//! documents, rules and sidecars goes through [`escape`].
+//! documents, rules and sidecars goes through `escape`.
 
 use std::fmt::Write;
 

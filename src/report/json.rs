@@ -3,7 +3,7 @@
 //!
 //! The layout is spelled out here as its own serde structs instead of serialising the library
 //! types directly, so that a field added to `Finding` or `Document` for another consumer does not
-//! silently change a published format. `jsonl` reuses [`document`] for its lines.
+//! silently change a published format. `jsonl` reuses `document` for its lines.
 
 use serde::Serialize;
 

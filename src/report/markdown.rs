@@ -3,7 +3,7 @@
 //! replacement text, references and review decision, then orphaned decisions.
 //!
 //! Document text is untrusted and may contain Markdown or HTML: it is escaped so that it renders
-//! as the literal text ([`escape`]), and quoted text stays on its block-quote lines.
+//! as the literal text (`escape`), and quoted text stays on its block-quote lines.
 
 use std::fmt::Write;
 

@@ -10,8 +10,9 @@
 //! Design decision: a Thompson-style NFA simulated thread-set by thread-set (no backtracking, so
 //! no blow-up on gaps), leftmost-longest, with lexicons and the brand catalogue as multi-word
 //! "phrase set" instructions rather than expanded alternations, so a catalogue of hundreds of
-//! products stays one instruction. [`Pattern::anchors`] reports the literal words one of which
-//! every match must contain; the checker feeds them to one Aho-Corasick prefilter.
+//! products stays one instruction. [`Pattern::anchor_clauses`] reports the literal words every
+//! match must contain (one of each group of one clause); the checker feeds them to its
+//! prefilter.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -95,7 +96,7 @@ impl WordTest {
 /// Characters of a word that decide its start bucket.
 const BUCKET_CHARS: usize = 3;
 
-/// A word's start bucket (0..=255): a hash of its first [`BUCKET_CHARS`] characters with
+/// A word's start bucket (0..=255): a hash of its first `BUCKET_CHARS` (3) characters with
 /// diacritics dropped (Snowball's German stemmer drops umlauts, so "mängel" must land where
 /// "mangel" does). A pattern keeps a 256-bit mask of the buckets its first words can be in, so
 /// the matcher skips most words with one bit test instead of string comparisons.
