@@ -553,13 +553,12 @@ impl LangFilter {
             return;
         }
         *seen = generation;
-        let id = id as usize;
-        for &g in self.anchor_lists.get(2 * id) {
+        for &g in self.groups_of(id) {
             if let Some(s) = group_seen.get_mut(g as usize) {
                 *s = generation;
             }
         }
-        for &slot in self.anchor_lists.get(2 * id + 1) {
+        for &slot in self.slots_of(id) {
             if let Some(s) = slot_seen.get_mut(slot as usize)
                 && *s != generation
             {
@@ -567,6 +566,18 @@ impl LangFilter {
                 touched.push(slot);
             }
         }
+    }
+
+    /// The groups that hold anchor `id` (list `2 * id` of [`LangFilter::anchor_lists`]).
+    #[inline]
+    fn groups_of(&self, id: u32) -> &[u32] {
+        self.anchor_lists.get(2 * id as usize)
+    }
+
+    /// The pattern slots anchor `id` starts (list `2 * id + 1`).
+    #[inline]
+    fn slots_of(&self, id: u32) -> &[u32] {
+        self.anchor_lists.get(2 * id as usize + 1)
     }
 
     /// True when every group of `slot` after the first was seen in this generation.
@@ -2171,7 +2182,7 @@ mod tests {
             .expect("\"shall\" is heavy");
         assert!(
             ids.iter()
-                .all(|&id| en.heavy_bit[id] == 0 || en.anchor_lists.get(2 * id).is_empty())
+                .all(|&id| en.heavy_bit[id] == 0 || en.groups_of(id as u32).is_empty())
         );
         assert!(en.group_heavy.iter().filter(|&&m| m & bit != 0).count() >= HEAVY_MIN_GROUPS);
     }

@@ -305,6 +305,17 @@ impl Slot {
         bucket: 0,
         len: Slot::EMPTY,
     };
+
+    /// A longer word's start in [`WordCache::long`], kept in the first bytes of `word`.
+    #[inline]
+    fn long_at(&self) -> usize {
+        let [a, b, c, d, ..] = self.word;
+        u32::from_le_bytes([a, b, c, d]) as usize
+    }
+
+    fn set_long_at(&mut self, at: u32) {
+        self.word[..4].copy_from_slice(&at.to_le_bytes());
+    }
 }
 
 impl WordCache {
@@ -339,9 +350,7 @@ impl WordCache {
         match s.word.get(..word.len()) {
             Some(inline) => same_word(inline, word),
             None => {
-                let mut at = [0u8; 4];
-                at.copy_from_slice(&s.word[..4]);
-                let at = u32::from_le_bytes(at) as usize;
+                let at = s.long_at();
                 self.long
                     .get(at..at + word.len())
                     .is_some_and(|w| same_word(w, word))
@@ -384,7 +393,7 @@ impl WordCache {
         if let Some(inline) = s.word.get_mut(..bytes.len()) {
             inline.copy_from_slice(bytes);
         } else if keep && let Some(at) = fits(self.long.len()) {
-            s.word[..4].copy_from_slice(&at.to_le_bytes());
+            s.set_long_at(at);
             self.long.extend_from_slice(bytes);
         }
         if keep && let Some(place) = self.slots.get_mut(slot) {
