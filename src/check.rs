@@ -1393,11 +1393,8 @@ const HEAVY_ANCHORS: usize = 64;
 /// Fewest groups an anchor is in to be one of the heavy ones.
 const HEAVY_MIN_GROUPS: usize = 2;
 
-/// Blocks per prefilter task.
+/// Blocks per task: the prefilter and every rule over one chunk.
 const BLOCK_CHUNK: usize = 64;
-
-/// Candidate blocks of one rule per checking task.
-const RULE_CHUNK: usize = 32;
 
 /// Words before a match that may negate it, within the same sentence.
 const NEGATION_WINDOW: usize = 4;
@@ -1675,24 +1672,35 @@ type Found = Vec<Option<(Finding, u64)>>;
 /// What one task of [`run_on`] finds: findings and topics.
 type TaskResult = (Found, Vec<TopicHit>);
 
+/// A rule's candidates in one chunk of blocks: (block, language, pattern mask, sentence mask),
+/// in block order.
+type Cands = Vec<(usize, Lang, u64, u64)>;
+
+/// What one chunk of blocks gives: per rule with candidates there (in rule order), the rule,
+/// its candidates (kept for `require` rules only, which are checked on the whole document) and
+/// what the rule found.
+type ChunkResult = Vec<(usize, Cands, TaskResult)>;
+
 fn run_on(mut r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
     let rules = r.rules;
-    let mut topics: Vec<TopicHit> = Vec::new();
 
-    // Candidates per rule: (block, lang, pattern mask), in block order. Blocks are taken in
-    // chunks, on all cores when the budget allows.
     let chunks: Vec<Range<usize>> = (0..r.blocks.len())
         .step_by(BLOCK_CHUNK)
         .map(|s| s..(s + BLOCK_CHUNK).min(r.blocks.len()))
         .collect();
     // The document's kind (`require` and `conditional` rules ask for it) is a count over up to
-    // 300 KB of text on one thread: it runs beside the prefilter instead of after the flags,
-    // where everything waited for it.
+    // 300 KB of text on one thread: it runs beside the checks, and a `conditional` rule that
+    // needs it first waits for it or counts it itself.
     let needs_kind = r.needs_kind();
-    let prefilter = || {
+    // Chunk by chunk (on all cores when the budget allows): the prefilter over the chunk's
+    // blocks, then each rule over its candidates there, while the blocks' words, word hashes
+    // and sentences are still in the core's cache. Taken rule by rule over the whole document,
+    // every rule read them back from memory (a 10 MB text's words, hashes and sentences are
+    // several times the size of the last-level cache).
+    let check = || {
         crate::par::map(&chunks, |range| {
             let mut cands = Vec::new();
-            let mut out: Vec<(usize, Lang, Candidate)> = Vec::new();
+            let mut in_chunk: Vec<(usize, Lang, Candidate)> = Vec::new();
             with_prefilter_scratch(|scratch| {
                 for bi in range.clone() {
                     let b = &r.blocks[bi];
@@ -1712,203 +1720,61 @@ fn run_on(mut r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
                         // Set unless a rule's check already computed them.
                         let _ = b.keys.set(keys);
                     }
-                    out.extend(cands.iter().map(|&c| (bi, lang, c)));
+                    in_chunk.extend(cands.iter().map(|&c| (bi, lang, c)));
                 }
             });
+            // By rule, each rule's blocks staying in block order (the sort is stable).
+            in_chunk.sort_by_key(|&(_, _, c)| c.rule);
+            let mut out: ChunkResult = Vec::new();
+            for group in in_chunk.chunk_by(|a, b| a.2.rule == b.2.rule) {
+                let ri = group.first().map_or(0, |g| g.2.rule as usize);
+                let cands: Cands = group
+                    .iter()
+                    .map(|&(bi, l, c)| (bi, l, c.patterns, c.sentences))
+                    .collect();
+                if matches!(rules.rules.get(ri), Some(Rule::Require(_))) {
+                    out.push((ri, cands, TaskResult::default()));
+                } else {
+                    let found = check_rule(&r, ri, &cands);
+                    out.push((ri, Vec::new(), found));
+                }
+            }
             out
         })
     };
-    let (per_chunk, _) = crate::par::join(prefilter, || {
+    let (per_chunk, _) = crate::par::join(check, || {
         if needs_kind {
             r.kind();
         }
     });
-    let mut per_rule: Vec<Vec<(usize, Lang, u64, u64)>> = vec![Vec::new(); rules.rules.len()];
-    for (bi, l, c) in per_chunk.into_iter().flatten() {
-        if let Some(v) = per_rule.get_mut(c.rule as usize) {
-            v.push((bi, l, c.patterns, c.sentences));
-        }
-    }
-    // The work: each rule's candidates in slices, so that one rule with many candidates
-    // spreads over the cores too. Results come back in (rule, block) order.
-    let tasks: Vec<(usize, Range<usize>)> = per_rule
-        .iter()
-        .enumerate()
-        .flat_map(|(ri, c)| {
-            (0..c.len())
-                .step_by(RULE_CHUNK)
-                .map(move |s| (ri, s..(s + RULE_CHUNK).min(c.len())))
-        })
-        .collect();
 
-    // Each rule on its own (on all cores when allowed); findings are sorted below. Rules with
-    // regexes go first: compiling their regexes, the first time a block passes the gate, is the
-    // longest single step of a check (3 ms for `lock-in.renewal-trap`), and last in the list it
-    // ran on one core while the other waited for it.
-    let has_regex = |ri: usize| matches!(&rules.rules[ri], Rule::Flag(f) if f.langs.values().any(|s| !s.regex.is_empty()));
-    let mut order: Vec<usize> = (0..tasks.len()).collect();
-    order.sort_by_key(|&t| !has_regex(tasks[t].0));
-    let per_task_found = crate::par::map(&order, |&t| {
-        let (ri, slice) = &tasks[t];
-        let ri = *ri;
-        let cands = &per_rule[ri][slice.clone()];
-        let rule = &rules.rules[ri];
-        let mut found: Found = Vec::new();
-        let scope = rule.header().scope;
-        let mut topic_hits = Vec::new();
-        match rule {
-            // One hit per topic rule and block.
-            Rule::Topic(t) => {
-                for &(bi, lang, mask, sents) in cands {
-                    let pats = pick(rule.trigger_patterns(lang), mask, 0);
-                    if r.any_match(bi, lang, scope, &pats, sents) {
-                        let b = &r.blocks[bi];
-                        topic_hits.push(TopicHit {
-                            topic: t.topic.clone(),
-                            block: b.idx,
-                            clause: r.clause_number(b),
-                            page: b.block.page,
-                        });
-                    }
-                }
-            }
-            Rule::Flag(f) => {
-                for &(bi, lang, mask, sents) in cands {
-                    let Some(sec) = f.langs.get(&lang) else {
-                        continue;
-                    };
-                    let pats: Vec<&Pattern> = pick(&sec.patterns, mask, 0);
-                    let mut hits = r.matches(bi, lang, scope, &pats, sents);
-                    hits.extend(r.regex_matches(bi, scope, &sec.regex));
-                    for near in pick(&sec.near, mask, sec.patterns.len()) {
-                        for h in r.matches(bi, lang, scope, &[&near.a], sents) {
-                            if near_ok(&r, &h, lang, scope, &near.b, near.words) {
-                                hits.push(h);
-                            }
-                        }
-                    }
-                    hits.sort_by_key(|h| (h.bytes.start, std::cmp::Reverse(h.bytes.end)));
-                    let mut last_end = 0;
-                    for h in hits {
-                        if h.bytes.start < last_end {
-                            continue;
-                        }
-                        if sec.negation == Negation::Cancels && r.negated(&h, lang) {
-                            continue;
-                        }
-                        if r.in_unit(ri, 0, scope, &h, lang, sec.unless.get(), false) {
-                            continue;
-                        }
-                        last_end = h.bytes.end;
-                        found.push(r.finding(rule, lang, &h));
-                    }
-                }
-            }
-            Rule::Substitute(s) => {
-                for &(bi, lang, mask, sents) in cands {
-                    let Some(sec) = s.langs.get(&lang) else {
-                        continue;
-                    };
-                    let mut last_end = 0;
-                    let mut hits: Vec<(Hit, &str)> = Vec::new();
-                    for rep in pick(&sec.replace, mask, 0) {
-                        for h in r.matches(bi, lang, scope, &[&rep.pattern], sents) {
-                            hits.push((h, rep.with.as_str()));
-                        }
-                    }
-                    hits.sort_by_key(|(h, _)| (h.bytes.start, std::cmp::Reverse(h.bytes.end)));
-                    for (h, with) in hits {
-                        if h.bytes.start < last_end
-                            || r.in_unit(ri, 0, scope, &h, lang, sec.unless.get(), false)
-                        {
-                            continue;
-                        }
-                        last_end = h.bytes.end;
-                        if let Some((mut f, fp)) = r.finding(rule, lang, &h) {
-                            let (Some(start), Some(end), Some(block)) =
-                                (f.location.start, f.location.end, f.location.block)
-                            else {
-                                continue;
-                            };
-                            let excerpt = f.excerpt.clone().unwrap_or_default();
-                            let brand = h.brand.and_then(|i| rules.brands.get(i as usize));
-                            let values = |name: &str| match name {
-                                "match" => Some(excerpt.clone()),
-                                "product" => {
-                                    Some(brand.map_or_else(|| excerpt.clone(), |b| b.name.clone()))
-                                }
-                                "alternatives" => Some(
-                                    brand.map_or_else(String::new, |b| b.alternatives.join(", ")),
-                                ),
-                                other => static_value(rules, Some(lang), other),
-                            };
-                            f.suggestions.insert(
-                                0,
-                                Suggestion {
-                                    text: fill(with, &values),
-                                    position: Position::Preferred,
-                                    replaces: Some(Span { block, start, end }),
-                                },
-                            );
-                            found.push(Some((f, fp)));
-                        }
-                    }
-                }
-            }
-            Rule::Conditional(c) => {
-                if cands.is_empty() || !c.applies_to.contains(&r.kind()) {
-                    return (found, topic_hits);
-                }
-                for &(bi, lang, mask, sents) in cands {
-                    let Some(sec) = c.langs.get(&lang) else {
-                        continue;
-                    };
-                    let pats: Vec<&Pattern> = pick(&sec.when, mask, 0);
-                    for h in r.matches(bi, lang, scope, &pats, sents) {
-                        if sec.negation == Negation::Cancels && r.negated(&h, lang) {
-                            continue;
-                        }
-                        if r.in_unit(ri, 0, scope, &h, lang, sec.unless.get(), false)
-                            || r.in_unit(
-                                ri,
-                                1,
-                                scope,
-                                &h,
-                                lang,
-                                sec.then.get(),
-                                sec.negation == Negation::Cancels,
-                            )
-                        {
-                            continue;
-                        }
-                        found.push(r.finding(rule, lang, &h));
-                    }
-                }
-            }
-            Rule::Require(_) => {}
-        }
-        (found, topic_hits)
-    });
-    // Back in task order: the findings' and topics' order must not depend on the schedule.
-    let mut by_task: Vec<TaskResult> = std::iter::repeat_with(Default::default)
-        .take(tasks.len())
-        .collect();
-    for (t, f) in order.into_iter().zip(per_task_found) {
-        by_task[t] = f;
-    }
-    let mut topic_seen: HashSet<(&str, usize), crate::rules::pattern::FxBuild> = HashSet::default();
-    // The findings stay in their tasks' lists until `ordered` moves each, once, into place.
-    let mut found: Vec<Found> = Vec::with_capacity(tasks.len() + 1);
-    for ((ri, _), (f, hits)) in tasks.iter().zip(by_task) {
+    // Findings stay in their chunk's lists until `ordered` moves each, once, into place: its
+    // order is by place, then rule, then arrival, and all of a rule's findings in a block
+    // come from one list, so the chunks' order does not change it.
+    let mut found: Vec<Found> =
+        Vec::with_capacity(per_chunk.iter().map(Vec::len).sum::<usize>() + 1);
+    let mut per_rule: Vec<Cands> = vec![Vec::new(); rules.rules.len()];
+    // Topic hits by rule, then block (as checking rule by rule gives them); two rules of one
+    // topic may both find it in a block: it is listed once.
+    let mut topic_hits: Vec<(usize, TopicHit)> = Vec::new();
+    for (ri, cands, (f, hits)) in per_chunk.into_iter().flatten() {
         found.push(f);
-        let Some(Rule::Topic(t)) = rules.rules.get(*ri) else {
+        if !cands.is_empty()
+            && let Some(v) = per_rule.get_mut(ri)
+        {
+            v.extend(cands);
+        }
+        topic_hits.extend(hits.into_iter().map(|h| (ri, h)));
+    }
+    topic_hits.sort_by_key(|(ri, _)| *ri);
+    let mut topic_seen: HashSet<(&str, usize), crate::rules::pattern::FxBuild> = HashSet::default();
+    let mut topics: Vec<TopicHit> = Vec::new();
+    for (ri, hit) in topic_hits {
+        let Some(Rule::Topic(t)) = rules.rules.get(ri) else {
             continue;
         };
-        for hit in hits {
-            // Two rules of one topic may both find it in a block: it is listed once.
-            if topic_seen.insert((t.topic.as_str(), hit.block)) {
-                topics.push(hit);
-            }
+        if topic_seen.insert((t.topic.as_str(), hit.block)) {
+            topics.push(hit);
         }
     }
 
@@ -1943,6 +1809,148 @@ fn run_on(mut r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
         move || ordered(found),
     );
     (findings, topics)
+}
+
+/// Rule `ri` over its candidates in some blocks (in block order): its findings and, for a
+/// topic rule, its topic hits.
+fn check_rule(r: &Run<'_, '_>, ri: usize, cands: &[(usize, Lang, u64, u64)]) -> TaskResult {
+    let rules = r.rules;
+    let rule = &rules.rules[ri];
+    let mut found: Found = Vec::new();
+    let scope = rule.header().scope;
+    let mut topic_hits = Vec::new();
+    match rule {
+        // One hit per topic rule and block.
+        Rule::Topic(t) => {
+            for &(bi, lang, mask, sents) in cands {
+                let pats = pick(rule.trigger_patterns(lang), mask, 0);
+                if r.any_match(bi, lang, scope, &pats, sents) {
+                    let b = &r.blocks[bi];
+                    topic_hits.push(TopicHit {
+                        topic: t.topic.clone(),
+                        block: b.idx,
+                        clause: r.clause_number(b),
+                        page: b.block.page,
+                    });
+                }
+            }
+        }
+        Rule::Flag(f) => {
+            for &(bi, lang, mask, sents) in cands {
+                let Some(sec) = f.langs.get(&lang) else {
+                    continue;
+                };
+                let pats: Vec<&Pattern> = pick(&sec.patterns, mask, 0);
+                let mut hits = r.matches(bi, lang, scope, &pats, sents);
+                hits.extend(r.regex_matches(bi, scope, &sec.regex));
+                for near in pick(&sec.near, mask, sec.patterns.len()) {
+                    for h in r.matches(bi, lang, scope, &[&near.a], sents) {
+                        if near_ok(&r, &h, lang, scope, &near.b, near.words) {
+                            hits.push(h);
+                        }
+                    }
+                }
+                hits.sort_by_key(|h| (h.bytes.start, std::cmp::Reverse(h.bytes.end)));
+                let mut last_end = 0;
+                for h in hits {
+                    if h.bytes.start < last_end {
+                        continue;
+                    }
+                    if sec.negation == Negation::Cancels && r.negated(&h, lang) {
+                        continue;
+                    }
+                    if r.in_unit(ri, 0, scope, &h, lang, sec.unless.get(), false) {
+                        continue;
+                    }
+                    last_end = h.bytes.end;
+                    found.push(r.finding(rule, lang, &h));
+                }
+            }
+        }
+        Rule::Substitute(s) => {
+            for &(bi, lang, mask, sents) in cands {
+                let Some(sec) = s.langs.get(&lang) else {
+                    continue;
+                };
+                let mut last_end = 0;
+                let mut hits: Vec<(Hit, &str)> = Vec::new();
+                for rep in pick(&sec.replace, mask, 0) {
+                    for h in r.matches(bi, lang, scope, &[&rep.pattern], sents) {
+                        hits.push((h, rep.with.as_str()));
+                    }
+                }
+                hits.sort_by_key(|(h, _)| (h.bytes.start, std::cmp::Reverse(h.bytes.end)));
+                for (h, with) in hits {
+                    if h.bytes.start < last_end
+                        || r.in_unit(ri, 0, scope, &h, lang, sec.unless.get(), false)
+                    {
+                        continue;
+                    }
+                    last_end = h.bytes.end;
+                    if let Some((mut f, fp)) = r.finding(rule, lang, &h) {
+                        let (Some(start), Some(end), Some(block)) =
+                            (f.location.start, f.location.end, f.location.block)
+                        else {
+                            continue;
+                        };
+                        let excerpt = f.excerpt.clone().unwrap_or_default();
+                        let brand = h.brand.and_then(|i| rules.brands.get(i as usize));
+                        let values = |name: &str| match name {
+                            "match" => Some(excerpt.clone()),
+                            "product" => {
+                                Some(brand.map_or_else(|| excerpt.clone(), |b| b.name.clone()))
+                            }
+                            "alternatives" => {
+                                Some(brand.map_or_else(String::new, |b| b.alternatives.join(", ")))
+                            }
+                            other => static_value(rules, Some(lang), other),
+                        };
+                        f.suggestions.insert(
+                            0,
+                            Suggestion {
+                                text: fill(with, &values),
+                                position: Position::Preferred,
+                                replaces: Some(Span { block, start, end }),
+                            },
+                        );
+                        found.push(Some((f, fp)));
+                    }
+                }
+            }
+        }
+        Rule::Conditional(c) => {
+            if cands.is_empty() || !c.applies_to.contains(&r.kind()) {
+                return (found, topic_hits);
+            }
+            for &(bi, lang, mask, sents) in cands {
+                let Some(sec) = c.langs.get(&lang) else {
+                    continue;
+                };
+                let pats: Vec<&Pattern> = pick(&sec.when, mask, 0);
+                for h in r.matches(bi, lang, scope, &pats, sents) {
+                    if sec.negation == Negation::Cancels && r.negated(&h, lang) {
+                        continue;
+                    }
+                    if r.in_unit(ri, 0, scope, &h, lang, sec.unless.get(), false)
+                        || r.in_unit(
+                            ri,
+                            1,
+                            scope,
+                            &h,
+                            lang,
+                            sec.then.get(),
+                            sec.negation == Negation::Cancels,
+                        )
+                    {
+                        continue;
+                    }
+                    found.push(r.finding(rule, lang, &h));
+                }
+            }
+        }
+        Rule::Require(_) => {}
+    }
+    (found, topic_hits)
 }
 
 /// The rule's explanation in `lang` with its placeholders filled: the rule's own text, shared
