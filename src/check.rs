@@ -1669,7 +1669,7 @@ fn run_lazy(
 /// finding that could not be made, and for each one `ordered` has moved out.
 type Found = Vec<Option<(Finding, u64)>>;
 
-/// What one task of [`run_on`] finds: findings and topics.
+/// What one rule finds in one chunk of blocks ([`check_rule`]): findings and topics.
 type TaskResult = (Found, Vec<TopicHit>);
 
 /// A rule's candidates in one chunk of blocks: (block, language, pattern mask, sentence mask),
@@ -1968,8 +1968,9 @@ fn explained(
     }
 }
 
-/// The findings of all `parts` (in the order they came in: tasks, then document-level ones) in
-/// document order, document-level ones last, each with its fingerprint.
+/// The findings of all `parts` (in the order they came in: chunks, rule by rule in each, then
+/// document-level ones) in document order, document-level ones last, each with its
+/// fingerprint.
 fn ordered(mut parts: Vec<Found>) -> Vec<Finding> {
     // Sorted through their keys and places: a finding is a few hundred bytes, which a sort
     // would move many times over. Each is then moved once, from its part into the result.

@@ -800,3 +800,74 @@ fn cli_rules_check_and_test_report_problems_and_exit_codes() {
     let schema: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(schema["title"], "tenderlint rule file");
 }
+
+/// The analysis takes a long document in chunks of blocks, each checked right after its
+/// prefilter: a document of many chunks gets, block by block, what each of its blocks gets on
+/// its own (the sentences below are about one sentence each), in document order, none lost or
+/// repeated at a chunk's edge.
+#[test]
+fn a_long_document_gets_what_its_blocks_get_on_their_own_in_order() {
+    let rules = RuleSet::builtin().unwrap_or_else(|e| panic!("{e}"));
+    let texts = [
+        "All intellectual property rights in the deliverables shall remain with the Contractor.",
+        "Invoices are payable within thirty days of receipt of a correct invoice.",
+        "Documents shall be delivered in Microsoft Word format.",
+        "The source code shall be deposited with an escrow agent.",
+        "Meetings between the parties take place at least once a month.",
+        "The Contractor grants the Authority a non-transferable licence to use the software.",
+        "The intranet shall be based on Microsoft SharePoint.",
+    ];
+    // 7 texts over 300 blocks: every chunk starts at a different text.
+    let blocks: Vec<&str> = (0..300).map(|i| texts[i % texts.len()]).collect();
+    let long = analyse(doc(&blocks, Lang::En), &rules);
+    let key = |f: &Finding| {
+        (
+            f.rule_id.clone(),
+            f.excerpt.clone(),
+            f.location.start,
+            f.location.end,
+        )
+    };
+    let alone: Vec<Vec<_>> = texts
+        .iter()
+        .map(|t| {
+            analyse(doc(&[t], Lang::En), &rules)
+                .findings
+                .iter()
+                .filter(|f| f.location.block.is_some())
+                .map(key)
+                .collect()
+        })
+        .collect();
+    let expected: Vec<_> = (0..blocks.len())
+        .flat_map(|i| alone[i % texts.len()].iter().map(move |k| (i, k.clone())))
+        .collect();
+    let got: Vec<_> = long
+        .findings
+        .iter()
+        .filter_map(|f| f.location.block.map(|b| (b, key(f))))
+        .collect();
+    assert!(expected.len() > 200, "only {} findings", expected.len());
+    assert_eq!(got, expected);
+    // Topics: each block's own, once per topic and block.
+    let mut topics: Vec<(usize, String)> = long
+        .topics
+        .iter()
+        .map(|t| (t.block, t.topic.clone()))
+        .collect();
+    let n = topics.len();
+    topics.sort();
+    topics.dedup();
+    assert_eq!(topics.len(), n, "a topic listed twice for one block");
+    let mut expected_topics: Vec<(usize, String)> = (0..blocks.len())
+        .flat_map(|i| {
+            analyse(doc(&[texts[i % texts.len()]], Lang::En), &rules)
+                .topics
+                .into_iter()
+                .map(move |t| (i, t.topic))
+        })
+        .collect();
+    expected_topics.sort();
+    assert!(!expected_topics.is_empty());
+    assert_eq!(topics, expected_topics);
+}
