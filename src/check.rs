@@ -1845,7 +1845,7 @@ fn check_rule(r: &Run<'_, '_>, ri: usize, cands: &[(usize, Lang, u64, u64)]) -> 
                 hits.extend(r.regex_matches(bi, scope, &sec.regex));
                 for near in pick(&sec.near, mask, sec.patterns.len()) {
                     for h in r.matches(bi, lang, scope, &[&near.a], sents) {
-                        if near_ok(&r, &h, lang, scope, &near.b, near.words) {
+                        if near_ok(r, &h, lang, scope, &near.b, near.words) {
                             hits.push(h);
                         }
                     }
