@@ -1672,14 +1672,12 @@ type Found = Vec<Option<(Finding, u64)>>;
 /// What one rule finds in one chunk of blocks ([`check_rule`]): findings and topics.
 type TaskResult = (Found, Vec<TopicHit>);
 
-/// A rule's candidates in one chunk of blocks: (block, language, pattern mask, sentence mask),
-/// in block order.
-type Cands = Vec<(usize, Lang, u64, u64)>;
+/// A candidate rule of a block: (block, language, candidate).
+type BlockCandidate = (usize, Lang, Candidate);
 
-/// What one chunk of blocks gives: per rule with candidates there (in rule order), the rule,
-/// its candidates (kept for `require` rules only, which are checked on the whole document) and
-/// what the rule found.
-type ChunkResult = Vec<(usize, Cands, TaskResult)>;
+/// What one chunk of blocks gives: what each rule with candidates there found (in rule order),
+/// and the candidates of the `require` rules, which are checked on the whole document.
+type ChunkResult = (Vec<(usize, TaskResult)>, Vec<BlockCandidate>);
 
 fn run_on(mut r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
     let rules = r.rules;
@@ -1700,7 +1698,7 @@ fn run_on(mut r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
     let check = || {
         crate::par::map(&chunks, |range| {
             let mut cands = Vec::new();
-            let mut in_chunk: Vec<(usize, Lang, Candidate)> = Vec::new();
+            let mut in_chunk: Vec<BlockCandidate> = Vec::new();
             with_prefilter_scratch(|scratch| {
                 for bi in range.clone() {
                     let b = &r.blocks[bi];
@@ -1725,18 +1723,13 @@ fn run_on(mut r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
             });
             // By rule, each rule's blocks staying in block order (the sort is stable).
             in_chunk.sort_by_key(|&(_, _, c)| c.rule);
-            let mut out: ChunkResult = Vec::new();
+            let mut out: ChunkResult = Default::default();
             for group in in_chunk.chunk_by(|a, b| a.2.rule == b.2.rule) {
                 let ri = group.first().map_or(0, |g| g.2.rule as usize);
-                let cands: Cands = group
-                    .iter()
-                    .map(|&(bi, l, c)| (bi, l, c.patterns, c.sentences))
-                    .collect();
                 if matches!(rules.rules.get(ri), Some(Rule::Require(_))) {
-                    out.push((ri, cands, TaskResult::default()));
+                    out.1.extend_from_slice(group);
                 } else {
-                    let found = check_rule(&r, ri, &cands);
-                    out.push((ri, Vec::new(), found));
+                    out.0.push((ri, check_rule(&r, ri, group)));
                 }
             }
             out
@@ -1752,19 +1745,18 @@ fn run_on(mut r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
     // order is by place, then rule, then arrival, and all of a rule's findings in a block
     // come from one list, so the chunks' order does not change it.
     let mut found: Vec<Found> =
-        Vec::with_capacity(per_chunk.iter().map(Vec::len).sum::<usize>() + 1);
-    let mut per_rule: Vec<Cands> = vec![Vec::new(); rules.rules.len()];
+        Vec::with_capacity(per_chunk.iter().map(|c| c.0.len()).sum::<usize>() + 1);
+    // The `require` rules' candidates, in block order.
+    let mut required: Vec<BlockCandidate> = Vec::new();
     // Topic hits by rule, then block (as checking rule by rule gives them); two rules of one
     // topic may both find it in a block: it is listed once.
     let mut topic_hits: Vec<(usize, TopicHit)> = Vec::new();
-    for (ri, cands, (f, hits)) in per_chunk.into_iter().flatten() {
-        found.push(f);
-        if !cands.is_empty()
-            && let Some(v) = per_rule.get_mut(ri)
-        {
-            v.extend(cands);
+    for (checked, require) in per_chunk {
+        for (ri, (f, hits)) in checked {
+            found.push(f);
+            topic_hits.extend(hits.into_iter().map(|h| (ri, h)));
         }
-        topic_hits.extend(hits.into_iter().map(|h| (ri, h)));
+        required.extend(require);
     }
     topic_hits.sort_by_key(|(ri, _)| *ri);
     let mut topic_seen: HashSet<(&str, usize), crate::rules::pattern::FxBuild> = HashSet::default();
@@ -1787,10 +1779,13 @@ fn run_on(mut r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
         }
         let by_topic = topics.iter().any(|t| q.topics.contains(&t.topic));
         let by_pattern = by_topic
-            || per_rule[ri].iter().any(|&(bi, lang, mask, _)| {
-                let pats = pick(rule.trigger_patterns(lang), mask, 0);
-                r.any_match(bi, lang, Scope::Block, &pats, u64::MAX)
-            });
+            || required
+                .iter()
+                .filter(|(_, _, c)| c.rule as usize == ri)
+                .any(|&(bi, lang, c)| {
+                    let pats = pick(rule.trigger_patterns(lang), c.patterns, 0);
+                    r.any_match(bi, lang, Scope::Block, &pats, u64::MAX)
+                });
         if !by_pattern {
             document_level.push(Some(r.document_finding(rule, r.doc_lang())));
         }
@@ -1813,7 +1808,7 @@ fn run_on(mut r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
 
 /// Rule `ri` over its candidates in some blocks (in block order): its findings and, for a
 /// topic rule, its topic hits.
-fn check_rule(r: &Run<'_, '_>, ri: usize, cands: &[(usize, Lang, u64, u64)]) -> TaskResult {
+fn check_rule(r: &Run<'_, '_>, ri: usize, cands: &[BlockCandidate]) -> TaskResult {
     let rules = r.rules;
     let rule = &rules.rules[ri];
     let mut found: Found = Vec::new();
@@ -1822,7 +1817,16 @@ fn check_rule(r: &Run<'_, '_>, ri: usize, cands: &[(usize, Lang, u64, u64)]) -> 
     match rule {
         // One hit per topic rule and block.
         Rule::Topic(t) => {
-            for &(bi, lang, mask, sents) in cands {
+            for &(
+                bi,
+                lang,
+                Candidate {
+                    patterns: mask,
+                    sentences: sents,
+                    ..
+                },
+            ) in cands
+            {
                 let pats = pick(rule.trigger_patterns(lang), mask, 0);
                 if r.any_match(bi, lang, scope, &pats, sents) {
                     let b = &r.blocks[bi];
@@ -1836,7 +1840,16 @@ fn check_rule(r: &Run<'_, '_>, ri: usize, cands: &[(usize, Lang, u64, u64)]) -> 
             }
         }
         Rule::Flag(f) => {
-            for &(bi, lang, mask, sents) in cands {
+            for &(
+                bi,
+                lang,
+                Candidate {
+                    patterns: mask,
+                    sentences: sents,
+                    ..
+                },
+            ) in cands
+            {
                 let Some(sec) = f.langs.get(&lang) else {
                     continue;
                 };
@@ -1868,7 +1881,16 @@ fn check_rule(r: &Run<'_, '_>, ri: usize, cands: &[(usize, Lang, u64, u64)]) -> 
             }
         }
         Rule::Substitute(s) => {
-            for &(bi, lang, mask, sents) in cands {
+            for &(
+                bi,
+                lang,
+                Candidate {
+                    patterns: mask,
+                    sentences: sents,
+                    ..
+                },
+            ) in cands
+            {
                 let Some(sec) = s.langs.get(&lang) else {
                     continue;
                 };
@@ -1922,7 +1944,16 @@ fn check_rule(r: &Run<'_, '_>, ri: usize, cands: &[(usize, Lang, u64, u64)]) -> 
             if cands.is_empty() || !c.applies_to.contains(&r.kind()) {
                 return (found, topic_hits);
             }
-            for &(bi, lang, mask, sents) in cands {
+            for &(
+                bi,
+                lang,
+                Candidate {
+                    patterns: mask,
+                    sentences: sents,
+                    ..
+                },
+            ) in cands
+            {
                 let Some(sec) = c.langs.get(&lang) else {
                     continue;
                 };
