@@ -1174,7 +1174,7 @@ impl<'d, 'r> Run<'d, 'r> {
             })
             .collect();
         let sent = b.sentence_of(hit.words.start);
-        // The fingerprint: rule, excerpt and sentence, each single-spaced (see [`ordered`]).
+        // The fingerprint: rule, excerpt and sentence, each single-spaced (see [`counted`]).
         let excerpt_norm = b.norm.text.get(hit.bytes.clone()).unwrap_or("");
         let context_norm = b.norm.text.get(b.byte_range(&sent)).unwrap_or("");
         let base = stable_hash_part(STABLE_HASH_START, h.id.as_bytes());
@@ -1201,7 +1201,7 @@ impl<'d, 'r> Run<'d, 'r> {
             references: h.references.clone(),
             needs_legal_review: h.needs_legal_review,
             language: Some(lang),
-            // The base of the fingerprint (see [`ordered`]), hashed here, on the task's core.
+            // The base of the fingerprint (see [`counted`]), hashed here, on the task's core.
             fingerprint: stable_hash_hex(base),
         };
         Some((finding, base))
@@ -1665,8 +1665,8 @@ fn run_lazy(
     Ok(run_on(r))
 }
 
-/// Findings, each with the hash its fingerprint starts from (see [`ordered`]); `None` for a
-/// finding that could not be made, and for each one `ordered` has moved out.
+/// Findings, each with the hash its fingerprint starts from (see [`counted`]); `None` for a
+/// finding that could not be made, and for each one [`sorted`] has moved out.
 type Found = Vec<Option<(Finding, u64)>>;
 
 /// What one rule finds in one chunk of blocks ([`check_rule`]): findings and topics.
@@ -1675,9 +1675,11 @@ type TaskResult = (Found, Vec<TopicHit>);
 /// A candidate rule of a block: (block, language, candidate).
 type BlockCandidate = (usize, Lang, Candidate);
 
-/// What one chunk of blocks gives: what each rule with candidates there found (in rule order),
-/// and the candidates of the `require` rules, which are checked on the whole document.
-type ChunkResult = (Vec<(usize, TaskResult)>, Vec<BlockCandidate>);
+/// What one chunk of blocks gives: its findings in order ([`sorted`]), each with the hash its
+/// fingerprint starts from; its topic hits, each with its rule; and the `require` rules whose
+/// triggers match in one of its blocks (the document-level check needs only whether some block
+/// has them).
+type ChunkResult = (Vec<(Finding, u64)>, Vec<(usize, TopicHit)>, Vec<usize>);
 
 fn run_on(mut r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
     let rules = r.rules;
@@ -1696,7 +1698,7 @@ fn run_on(mut r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
     // every rule read them back from memory (a 10 MB text's words, hashes and sentences are
     // several times the size of the last-level cache).
     let check = || {
-        crate::par::map(&chunks, |range| {
+        crate::par::map(&chunks, |range| -> ChunkResult {
             let mut cands = Vec::new();
             let mut in_chunk: Vec<BlockCandidate> = Vec::new();
             with_prefilter_scratch(|scratch| {
@@ -1723,16 +1725,33 @@ fn run_on(mut r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
             });
             // By rule, each rule's blocks staying in block order (the sort is stable).
             in_chunk.sort_by_key(|&(_, _, c)| c.rule);
-            let mut out: ChunkResult = Default::default();
+            let mut found: Vec<Found> = Vec::new();
+            let mut topic_hits = Vec::new();
+            let mut required = Vec::new();
             for group in in_chunk.chunk_by(|a, b| a.2.rule == b.2.rule) {
                 let ri = group.first().map_or(0, |g| g.2.rule as usize);
-                if matches!(rules.rules.get(ri), Some(Rule::Require(_))) {
-                    out.1.extend_from_slice(group);
-                } else {
-                    out.0.push((ri, check_rule(&r, ri, group)));
+                match rules.rules.get(ri) {
+                    // Checked here, on this core while the chunk's words are in its cache,
+                    // rather than on one core after every chunk: up to the first block that
+                    // has the triggers.
+                    Some(rule @ Rule::Require(_)) => {
+                        if group.iter().any(|&(bi, lang, c)| {
+                            let pats = pick(rule.trigger_patterns(lang), c.patterns, 0);
+                            r.any_match(bi, lang, Scope::Block, &pats, u64::MAX)
+                        }) {
+                            required.push(ri);
+                        }
+                    }
+                    _ => {
+                        let (f, hits) = check_rule(&r, ri, group);
+                        found.push(f);
+                        topic_hits.extend(hits.into_iter().map(|h| (ri, h)));
+                    }
                 }
             }
-            out
+            // Ordered here, on this core while they are in its cache: a chunk's findings lie
+            // in its blocks, so the chunks' lists one after the other are in order too.
+            (sorted(found), topic_hits, required)
         })
     };
     let (per_chunk, _) = crate::par::join(check, || {
@@ -1741,21 +1760,16 @@ fn run_on(mut r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
         }
     });
 
-    // Findings stay in their chunk's lists until `ordered` moves each, once, into place: its
-    // order is by place, then rule, then arrival, and all of a rule's findings in a block
-    // come from one list, so the chunks' order does not change it.
-    let mut found: Vec<Found> =
-        Vec::with_capacity(per_chunk.iter().map(|c| c.0.len()).sum::<usize>() + 1);
-    // The `require` rules' candidates, in block order.
-    let mut required: Vec<BlockCandidate> = Vec::new();
+    // Each chunk's findings, in order; the document-level ones are added last.
+    let mut found: Vec<Vec<(Finding, u64)>> = Vec::with_capacity(per_chunk.len() + 1);
+    // The `require` rules whose triggers some block has.
+    let mut required: Vec<usize> = Vec::new();
     // Topic hits by rule, then block (as checking rule by rule gives them); two rules of one
     // topic may both find it in a block: it is listed once.
     let mut topic_hits: Vec<(usize, TopicHit)> = Vec::new();
-    for (checked, require) in per_chunk {
-        for (ri, (f, hits)) in checked {
-            found.push(f);
-            topic_hits.extend(hits.into_iter().map(|h| (ri, h)));
-        }
+    for (f, hits, require) in per_chunk {
+        found.push(f);
+        topic_hits.extend(hits);
         required.extend(require);
     }
     topic_hits.sort_by_key(|(ri, _)| *ri);
@@ -1778,30 +1792,22 @@ fn run_on(mut r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
             continue;
         }
         let by_topic = topics.iter().any(|t| q.topics.contains(&t.topic));
-        let by_pattern = by_topic
-            || required
-                .iter()
-                .filter(|(_, _, c)| c.rule as usize == ri)
-                .any(|&(bi, lang, c)| {
-                    let pats = pick(rule.trigger_patterns(lang), c.patterns, 0);
-                    r.any_match(bi, lang, Scope::Block, &pats, u64::MAX)
-                });
-        if !by_pattern {
+        if !by_topic && !required.contains(&ri) {
             document_level.push(Some(r.document_finding(rule, r.doc_lang())));
         }
     }
-    found.push(document_level);
+    found.push(sorted(vec![document_level]));
 
-    // Order, then fingerprints (with a counter for identical excerpts in identical sentences),
-    // while another core frees the blocks' text, words and sentences: tens of thousands of
-    // buffers in a long document, most made on other threads.
+    // Fingerprints (with a counter for identical excerpts in identical sentences), while
+    // another core frees the blocks' text, words and sentences: tens of thousands of buffers
+    // in a long document, most made on other threads.
     let blocks = std::mem::take(&mut r.blocks);
     let ((), findings) = crate::par::join(
         move || {
             crate::par::drop_all(blocks);
             drop(r);
         },
-        move || ordered(found),
+        move || counted(found),
     );
     (findings, topics)
 }
@@ -1999,27 +2005,30 @@ fn explained(
     }
 }
 
-/// The findings of all `parts` (in the order they came in: chunks, rule by rule in each, then
-/// document-level ones) in document order, document-level ones last, each with its
-/// fingerprint.
-fn ordered(mut parts: Vec<Found>) -> Vec<Finding> {
+/// Where a finding sorts: document-level findings last, the others by block, start and end.
+type Place = (bool, usize, usize, usize);
+
+fn place(f: &Finding) -> Place {
+    (
+        f.location.block.is_none(),
+        f.location.block.unwrap_or(0),
+        f.location.start.unwrap_or(0),
+        f.location.end.unwrap_or(0),
+    )
+}
+
+/// The findings of `parts` in order: by place, then rule, then arrival (the part, then the
+/// place in it), each with the hash its fingerprint starts from.
+fn sorted(mut parts: Vec<Found>) -> Vec<(Finding, u64)> {
     // Sorted through their keys and places: a finding is a few hundred bytes, which a sort
     // would move many times over. Each is then moved once, from its part into the result.
-    let key = |f: &Finding| {
-        (
-            f.location.block.is_none(),
-            f.location.block.unwrap_or(0),
-            f.location.start.unwrap_or(0),
-            f.location.end.unwrap_or(0),
-        )
-    };
     let mut order: Vec<_> = parts
         .iter()
         .enumerate()
         .flat_map(|(p, part)| {
             part.iter()
                 .enumerate()
-                .filter_map(move |(i, f)| f.as_ref().map(|(f, _)| (key(f), p, i)))
+                .filter_map(move |(i, f)| f.as_ref().map(|(f, _)| (place(f), p, i)))
         })
         .collect();
     let rule_id = |p: usize, i: usize| {
@@ -2035,28 +2044,59 @@ fn ordered(mut parts: Vec<Found>) -> Vec<Finding> {
             .then_with(|| rule_id(pa, ia).cmp(rule_id(pb, ib)))
             .then((pa, ia).cmp(&(pb, ib)))
     });
-    // Each finding comes with the hash of its rule, excerpt and sentence as its fingerprint
-    // (computed where it was found); the second and later findings with the same one get the
-    // hash with their count instead.
-    let mut seen: HashMap<u64, usize, crate::rules::pattern::FxBuild> = HashMap::default();
-    let mut out = Vec::with_capacity(order.len());
-    for (_, p, i) in order {
-        let Some((mut f, base)) = parts
-            .get_mut(p)
-            .and_then(|part| part.get_mut(i))
-            .and_then(Option::take)
-        else {
-            continue;
-        };
-        let n = seen.entry(base).or_insert(0);
-        if *n > 0 {
-            // stable_hash(rule, excerpt, sentence, n), from the hash of the first three.
-            f.fingerprint = stable_hash_hex(stable_hash_part(base, n.to_string().as_bytes()));
+    order
+        .into_iter()
+        .filter_map(|(_, p, i)| parts.get_mut(p).and_then(|part| part.get_mut(i))?.take())
+        .collect()
+}
+
+/// Lists that are each [`sorted`], one after the other, as one list in order: each finding
+/// comes with the hash of its rule, excerpt and sentence as its fingerprint (computed where it
+/// was found); the second and later findings with the same one get the hash with their count
+/// instead.
+///
+/// The lists of a document's chunks are in order one after the other (a chunk's findings lie
+/// in its blocks): each list's last finding sorts before the next list's first. Should they
+/// not be, they are sorted again as parts, in the order given.
+fn counted(lists: Vec<Vec<(Finding, u64)>>) -> Vec<Finding> {
+    let ends: Vec<(Place, Place)> = lists
+        .iter()
+        .filter_map(|l| Some((place(&l.first()?.0), place(&l.last()?.0))))
+        .collect();
+    let in_order = ends.windows(2).all(|w| w[0].1 < w[1].0);
+    let all: Vec<(Finding, u64)> = if in_order {
+        let mut all = Vec::with_capacity(lists.iter().map(Vec::len).sum());
+        for list in lists {
+            all.extend(list);
         }
-        *n += 1;
-        out.push(f);
-    }
-    out
+        all
+    } else {
+        sorted(
+            lists
+                .into_iter()
+                .map(|l| l.into_iter().map(Some).collect())
+                .collect(),
+        )
+    };
+    let mut seen: HashMap<u64, usize, crate::rules::pattern::FxBuild> =
+        HashMap::with_capacity_and_hasher(all.len(), Default::default());
+    all.into_iter()
+        .map(|(mut f, base)| {
+            let n = seen.entry(base).or_insert(0);
+            if *n > 0 {
+                // stable_hash(rule, excerpt, sentence, n), from the hash of the first three.
+                f.fingerprint = stable_hash_hex(stable_hash_part(base, n.to_string().as_bytes()));
+            }
+            *n += 1;
+            f
+        })
+        .collect()
+}
+
+/// [`sorted`], then [`counted`]: the findings of `parts` in order with their fingerprints.
+#[cfg(test)]
+fn ordered(parts: Vec<Found>) -> Vec<Finding> {
+    counted(vec![sorted(parts)])
 }
 
 /// True when `b` matches within `words` words of hit `h`, in the unit of `scope`.
@@ -2095,32 +2135,43 @@ fn near_ok(r: &Run<'_, '_>, h: &Hit, lang: Lang, scope: Scope, b: &Pattern, word
 mod tests {
     use super::*;
 
+    /// A finding of `rule` at `start` in `block` (document level for `None`), with fingerprint
+    /// base `base`.
+    fn at(rule: &str, block: Option<usize>, start: usize, base: u64) -> Option<(Finding, u64)> {
+        let finding = Finding {
+            rule_id: rule.into(),
+            category: crate::finding::Category::VendorLockIn,
+            severity: crate::finding::Severity::Warning,
+            title: String::new(),
+            message: String::new(),
+            explanation: "".into(),
+            excerpt: None,
+            context: None,
+            location: Location {
+                block,
+                start: block.map(|_| start),
+                end: block.map(|_| start + 3),
+                ..Location::default()
+            },
+            suggestions: vec![],
+            references: Vec::new().into(),
+            needs_legal_review: false,
+            language: None,
+            fingerprint: stable_hash_hex(base),
+        };
+        Some((finding, base))
+    }
+
+    /// Rule, block and fingerprint of each finding.
+    fn summary(out: &[Finding]) -> Vec<(&str, Option<usize>, String)> {
+        out.iter()
+            .map(|f| (f.rule_id.as_str(), f.location.block, f.fingerprint.clone()))
+            .collect()
+    }
+
     #[test]
     fn ordered_sorts_by_place_then_rule_then_arrival_and_counts_repeated_fingerprints() {
-        let f = |rule: &str, block: Option<usize>, start: usize, base: u64| {
-            let finding = Finding {
-                rule_id: rule.into(),
-                category: crate::finding::Category::VendorLockIn,
-                severity: crate::finding::Severity::Warning,
-                title: String::new(),
-                message: String::new(),
-                explanation: "".into(),
-                excerpt: None,
-                context: None,
-                location: Location {
-                    block,
-                    start: block.map(|_| start),
-                    end: block.map(|_| start + 3),
-                    ..Location::default()
-                },
-                suggestions: vec![],
-                references: Vec::new().into(),
-                needs_legal_review: false,
-                language: None,
-                fingerprint: stable_hash_hex(base),
-            };
-            Some((finding, base))
-        };
+        let f = at;
         let parts = vec![
             // A task of rule "b": its findings in block order.
             vec![f("b", Some(0), 5, 1), None, f("b", Some(2), 0, 2)],
@@ -2131,10 +2182,7 @@ mod tests {
             vec![f("a", None, 0, 5)],
         ];
         let out = ordered(parts);
-        let got: Vec<(&str, Option<usize>, String)> = out
-            .iter()
-            .map(|f| (f.rule_id.as_str(), f.location.block, f.fingerprint.clone()))
-            .collect();
+        let got = summary(&out);
         // Same place: rule "a" before "b"; two of "b" in the order they came in. The second
         // finding with base hash 1 (in block 1, after block 0's) gets its count in the hash.
         let second_of_1 = stable_hash_hex(stable_hash_part(1, b"1"));
@@ -2149,6 +2197,52 @@ mod tests {
                 ("a", None, stable_hash_hex(5)),
             ]
         );
+    }
+
+    #[test]
+    fn chunk_lists_in_order_are_joined_and_lists_out_of_order_are_sorted_again() {
+        // Two chunks' parts (blocks 0 to 1, then 2 to 3) and the document-level part, with
+        // ties on place inside a chunk and a fingerprint base found in both chunks.
+        let chunks = || {
+            vec![
+                vec![
+                    vec![at("b", Some(0), 5, 1), at("b", Some(1), 0, 2)],
+                    vec![at("a", Some(0), 5, 3)],
+                ],
+                vec![
+                    vec![at("b", Some(2), 0, 1)],
+                    vec![at("a", Some(3), 4, 4), at("a", Some(2), 0, 5)],
+                ],
+                vec![vec![at("c", None, 0, 6)]],
+            ]
+        };
+        let whole = ordered(chunks().into_iter().flatten().collect());
+        let joined = counted(chunks().into_iter().map(sorted).collect());
+        assert_eq!(summary(&joined), summary(&whole));
+        assert_eq!(
+            summary(&whole)
+                .iter()
+                .map(|(r, b, _)| (*r, *b))
+                .collect::<Vec<_>>(),
+            [
+                ("a", Some(0)),
+                ("b", Some(0)),
+                ("b", Some(1)),
+                ("a", Some(2)),
+                ("b", Some(2)),
+                ("a", Some(3)),
+                ("c", None)
+            ]
+        );
+        // The base found again in the second chunk gets its count there.
+        assert_eq!(
+            whole[4].fingerprint,
+            stable_hash_hex(stable_hash_part(1, b"1"))
+        );
+        // Lists given out of order (the second chunk first) come out in order all the same.
+        let mut lists: Vec<Vec<(Finding, u64)>> = chunks().into_iter().map(sorted).collect();
+        lists.swap(0, 1);
+        assert_eq!(summary(&counted(lists)), summary(&whole));
     }
 
     #[test]
