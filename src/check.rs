@@ -4,18 +4,21 @@
 //! Per body block: normalise and tokenise once, tell the language, walk the trie of the anchor
 //! words of every pattern of that language's rules from each word start (the prefilter,
 //! [`anchors`]; a per-thread cache keeps the anchors of the words already walked), and only
-//! for blocks with a candidate split into sentences and run the candidate rules' NFAs. A rule that looks sentence by sentence is a candidate only in the sentences that
-//! hold its anchors (the block's hits are replayed per sentence): anchors spread over a
-//! paragraph's sentences made most paragraphs of a tender candidates. `unless`,
-//! negation, `near` and `then` are then looked for in the rule's scope around each match
-//! (sentence, block, clause or document). `require` rules run last, against the topics and
-//! matches of the whole document, and only for the document kinds they apply to (see [`kind`]).
+//! for blocks with a candidate split into sentences and run the candidate rules' NFAs. A rule
+//! that looks sentence by sentence is a candidate only in the sentences that hold its anchors
+//! (the block's hits are replayed per sentence): anchors spread over a paragraph's sentences
+//! made most paragraphs of a tender candidates. `unless`, negation, `near` and `then` are then
+//! looked for in the rule's scope around each match (sentence, block, clause or document).
+//! `require` rules are decided last, from the topics of the whole document and whether any
+//! block has their triggers, and only for the document kinds they apply to (see [`kind`]).
 //!
-//! Blocks are normalised and prefiltered in chunks, and each rule's candidate blocks are checked
-//! in slices, every chunk and slice an independent task, on all cores when the thread's budget
-//! allows ([`crate::par`]); results are collected in (rule, block) order and the findings sorted
-//! afterwards, so the result does not depend on the number of threads. Rules with `regex` are
-//! candidates only in blocks that hold one of their gate literals ([`crate::rules::flag::Gate`]).
+//! The blocks are taken in chunks, each an independent task, on all cores when the thread's
+//! budget allows ([`crate::par`]): a chunk's blocks are normalised, prefiltered and checked by
+//! every candidate rule, one rule after another, and the chunk's findings sorted, while its
+//! words are in the core's cache. A chunk's findings lie in its blocks, so the chunks' lists
+//! joined in order are the document's; the result does not depend on the number of threads.
+//! Rules with `regex` are candidates only in blocks that hold one of their gate literals
+//! ([`crate::rules::flag::Gate`]).
 //! [`analyse_lazy`] first tells the languages of the document's blocks and asks a
 //! [`LazyRuleSet`] for rules compiled for them.
 //!
@@ -624,7 +627,9 @@ type SentenceData = Vec<Range<usize>>;
 struct PBlock<'d> {
     idx: usize,
     block: &'d Block,
-    norm: NormText,
+    /// The normalised text, made where the block is first looked at: in the check of its chunk,
+    /// on the core that then walks its words.
+    norm: OnceLock<NormText>,
     tokens: OnceLock<Vec<Token>>,
     /// Start bucket and hash of each token, from the prefilter's walk or computed when a rule
     /// first asks.
@@ -643,8 +648,12 @@ struct PBlock<'d> {
 }
 
 impl PBlock<'_> {
+    fn norm(&self) -> &NormText {
+        self.norm.get_or_init(|| normalise(&self.block.text))
+    }
+
     fn tokens(&self) -> &[Token] {
-        self.tokens.get_or_init(|| tokenize(&self.norm.text))
+        self.tokens.get_or_init(|| tokenize(&self.norm().text))
     }
 
     fn keys(&self) -> (&[u8], &[u64]) {
@@ -653,7 +662,7 @@ impl PBlock<'_> {
             let mut buckets = Vec::with_capacity(toks.len());
             let mut hashes = Vec::with_capacity(toks.len());
             for t in toks {
-                let w = t.text(&self.norm.text);
+                let w = t.text(&self.norm().text);
                 buckets.push(crate::rules::pattern::bucket(w));
                 hashes.push(crate::rules::pattern::word_hash(w));
             }
@@ -683,7 +692,7 @@ impl PBlock<'_> {
     fn sentence_data(&self) -> &SentenceData {
         self.sents.get_or_init(|| {
             let toks = self.tokens();
-            let mut all = sentences(&self.norm, &self.block.text, Lang::En);
+            let mut all = sentences(self.norm(), &self.block.text, Lang::En);
             let n = all.len();
             all.reserve_exact(n);
             let mut t = 0;
@@ -769,15 +778,15 @@ const DETECT_SAMPLE: usize = 600;
 impl<'d, 'r> Run<'d, 'r> {
     fn new(doc: &'d Document, rules: &'r RuleSet, opts: Options) -> Self {
         let body: Vec<(usize, &Block)> = doc.body().collect();
-        // The clause map on one core while the blocks are normalised on the others; each
-        // block is made where it is normalised (a long tender has tens of thousands).
+        // The clause map on one core while the blocks are made on the others (a long tender
+        // has tens of thousands). Their text is normalised where their chunk is checked.
         let (clauses, mut blocks) = crate::par::join(
             || ClauseMap::new(body.iter().map(|(_, b)| *b)),
             || {
                 crate::par::map(&body, |&(i, b)| PBlock {
                     idx: i,
                     block: b,
-                    norm: normalise(&b.text),
+                    norm: OnceLock::new(),
                     tokens: OnceLock::new(),
                     keys: OnceLock::new(),
                     present: OnceLock::new(),
@@ -858,16 +867,16 @@ impl<'d, 'r> Run<'d, 'r> {
             if letters.take(ENOUGH_LETTERS_TO_DETECT).count() < ENOUGH_LETTERS_TO_DETECT {
                 return None;
             }
-            quick_lang(&b.norm.text, b.tokens()).or_else(|| crate::lang::detect(s))
+            quick_lang(&b.norm().text, b.tokens()).or_else(|| crate::lang::detect(s))
         });
         own.or_else(|| self.doc_lang())
     }
 
     fn input<'a>(&self, b: &'a PBlock<'_>, lang: Lang) -> Input<'a> {
         if *b.stems_lang.get_or_init(|| lang) == lang {
-            Input::with_stem_cache(&b.norm.text, b.tokens(), lang, &b.stems)
+            Input::with_stem_cache(&b.norm().text, b.tokens(), lang, &b.stems)
         } else {
-            Input::new(&b.norm.text, b.tokens(), lang)
+            Input::new(&b.norm().text, b.tokens(), lang)
         }
         .with_keys(b.keys().0, b.keys().1)
     }
@@ -1051,7 +1060,7 @@ impl<'d, 'r> Run<'d, 'r> {
         let set = regexes.set();
         let b = &self.blocks[bi];
         let toks = b.tokens();
-        let text = &b.norm.text;
+        let text = &b.norm().text;
         let all_bytes = 0..text.len();
         let whole = std::slice::from_ref(&all_bytes);
         let scopes: &[Range<usize>] = if scope == Scope::Sentence {
@@ -1135,7 +1144,7 @@ impl<'d, 'r> Run<'d, 'r> {
 
     fn finding(&self, rule: &Rule, lang: Lang, hit: &Hit) -> Option<(Finding, u64)> {
         let b = &self.blocks[hit.block];
-        let orig = b.norm.to_original(hit.bytes.clone());
+        let orig = b.norm().to_original(hit.bytes.clone());
         let excerpt = b.block.text.get(orig.clone()).unwrap_or("").to_string();
         let brand = hit.brand.and_then(|i| self.rules.brands.get(i as usize));
         if let Some(br) = brand {
@@ -1175,8 +1184,8 @@ impl<'d, 'r> Run<'d, 'r> {
             .collect();
         let sent = b.sentence_of(hit.words.start);
         // The fingerprint: rule, excerpt and sentence, each single-spaced (see [`counted`]).
-        let excerpt_norm = b.norm.text.get(hit.bytes.clone()).unwrap_or("");
-        let context_norm = b.norm.text.get(b.byte_range(&sent)).unwrap_or("");
+        let excerpt_norm = b.norm().text.get(hit.bytes.clone()).unwrap_or("");
+        let context_norm = b.norm().text.get(b.byte_range(&sent)).unwrap_or("");
         let base = stable_hash_part(STABLE_HASH_START, h.id.as_bytes());
         let base = hash_single_spaced(hash_single_spaced(base, excerpt_norm), context_norm);
         let clause = self.clause_number(b);
@@ -1292,7 +1301,7 @@ impl<'d, 'r> Run<'d, 'r> {
         }
         *self
             .kind
-            .get_or_init(|| kind::classify(self.blocks.iter().map(|b| b.norm.text.as_str())))
+            .get_or_init(|| kind::classify(self.blocks.iter().map(|b| b.norm().text.as_str())))
     }
 
     /// True when some rule asks for the document's kind (`require` and `conditional` rules).
@@ -1709,7 +1718,7 @@ fn run_on(mut r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
                     };
                     let mut keys = Keys::default();
                     if rules.prefilter.candidates(
-                        &b.norm.text,
+                        &b.norm().text,
                         b.tokens(),
                         &|| b.sentences(),
                         lang,
