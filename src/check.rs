@@ -1769,6 +1769,33 @@ fn run_on(mut r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
         }
     });
 
+    // What the document-level steps need of the blocks, taken before the blocks are freed.
+    let (kind, doc_lang) = if needs_kind {
+        (Some(r.kind()), r.doc_lang())
+    } else {
+        (None, None)
+    };
+    // The topics, the `require` rules and the fingerprints, while another core frees the
+    // blocks' text, words and sentences: tens of thousands of buffers in a long document, most
+    // made on other threads.
+    let blocks = std::mem::take(&mut r.blocks);
+    let ((), out) = crate::par::join(
+        move || drop(blocks),
+        || finish(&r, per_chunk, kind, doc_lang),
+    );
+    out
+}
+
+/// The document's findings and topics from what its chunks gave: the chunks' findings joined in
+/// order, with the `require` rules' document-level findings (for a document of kind `kind`, in
+/// language `doc_lang`) last.
+fn finish(
+    r: &Run<'_, '_>,
+    per_chunk: Vec<ChunkResult>,
+    kind: Option<DocKind>,
+    doc_lang: Option<Lang>,
+) -> (Vec<Finding>, Vec<TopicHit>) {
+    let rules = r.rules;
     // Each chunk's findings, in order; the document-level ones are added last.
     let mut found: Vec<Vec<(Finding, u64)>> = Vec::with_capacity(per_chunk.len() + 1);
     // The `require` rules whose triggers some block has.
@@ -1797,28 +1824,17 @@ fn run_on(mut r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
     let mut document_level: Found = Vec::new();
     for (ri, rule) in rules.rules.iter().enumerate() {
         let Rule::Require(q) = rule else { continue };
-        if !q.applies_to.contains(&r.kind()) {
+        if !kind.is_some_and(|k| q.applies_to.contains(&k)) {
             continue;
         }
         let by_topic = topics.iter().any(|t| q.topics.contains(&t.topic));
         if !by_topic && !required.contains(&ri) {
-            document_level.push(Some(r.document_finding(rule, r.doc_lang())));
+            document_level.push(Some(r.document_finding(rule, doc_lang)));
         }
     }
     found.push(sorted(vec![document_level]));
-
-    // Fingerprints (with a counter for identical excerpts in identical sentences), while
-    // another core frees the blocks' text, words and sentences: tens of thousands of buffers
-    // in a long document, most made on other threads.
-    let blocks = std::mem::take(&mut r.blocks);
-    let ((), findings) = crate::par::join(
-        move || {
-            crate::par::drop_all(blocks);
-            drop(r);
-        },
-        move || counted(found),
-    );
-    (findings, topics)
+    // Fingerprints, with a counter for identical excerpts in identical sentences.
+    (counted(found), topics)
 }
 
 /// Rule `ri` over its candidates in some blocks (in block order): its findings and, for a
