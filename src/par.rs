@@ -65,16 +65,6 @@ pub fn map_shared<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Se
     map_if(threads() != Threads::One, items, f)
 }
 
-/// Frees `items` on all cores when [`within_document`] allows (a long document's blocks own
-/// tens of thousands of buffers, most made on other threads), else on this thread.
-pub fn drop_all<T: Send>(items: Vec<T>) {
-    if within_document() && items.len() > 1 {
-        items.into_par_iter().with_min_len(256).for_each(drop);
-    } else {
-        drop(items);
-    }
-}
-
 /// `a()` and `b()`: on two cores when [`within_document`] allows, else `a` then `b` on this
 /// thread.
 pub fn join<A: Send, B: Send>(
