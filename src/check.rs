@@ -1699,7 +1699,8 @@ fn run_on(mut r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
         .collect();
     // The document's kind (`require` and `conditional` rules ask for it) is a count over up to
     // 300 KB of text on one thread: it runs beside the checks, and a `conditional` rule that
-    // needs it first waits for it or counts it itself.
+    // needs it first waits for it or counts it itself. Each block's text is normalised once,
+    // by the count or by its chunk, whichever reaches it first.
     let needs_kind = r.needs_kind();
     // Chunk by chunk (on all cores when the budget allows): the prefilter over the chunk's
     // blocks, then each rule over its candidates there, while the blocks' words, word hashes
