@@ -871,3 +871,76 @@ fn a_long_document_gets_what_its_blocks_get_on_their_own_in_order() {
     assert!(!expected_topics.is_empty());
     assert_eq!(topics, expected_topics);
 }
+
+/// A `require` rule with patterns of its own is satisfied by a match in any block of a long
+/// document (the blocks are checked in chunks, each on its own), and only then.
+#[test]
+fn a_require_rule_is_met_by_a_match_in_any_chunk() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let pack = tmp.path().join("sla");
+    std::fs::create_dir(&pack).expect("pack dir");
+    std::fs::write(
+        pack.join("pack.toml"),
+        "name = \"sla\"\nversion = \"0\"\nlanguages = [\"en\"]\n",
+    )
+    .expect("pack.toml");
+    std::fs::write(
+        pack.join("10-sla.toml"),
+        concat!(
+            "[[rule]]\nid = \"test.require-sla\"\nkind = \"require\"\n",
+            "applies_to = [\"contract\", \"tender\"]\ncategory = \"vendor-lock-in\"\n",
+            "severity = \"warning\"\ntitle = \"No service levels\"\n",
+            "explanation = \"Without service levels the buyer cannot hold the supplier to account.\"\n\n",
+            "[[rule]]\nid = \"test.require-sla\"\nlang = \"en\"\n",
+            "patterns = [\"service level agreement\"]\n",
+            "tests.flag = [\"The Contractor shall deliver the software.\", ",
+            "\"Payment is due within 30 days.\", \"The contract runs for four years.\"]\n",
+            "tests.clean = [\"A service level agreement is annexed.\", ",
+            "\"The service level agreement sets response times.\"]\n",
+        ),
+    )
+    .expect("rule file");
+    let rules = RuleSet::load(&[pack], &Config::default()).unwrap_or_else(|e| panic!("{e}"));
+    let prose = [
+        "The Contractor shall deliver the software and maintain it for four years.",
+        "This contract may be terminated by either party with three months' notice.",
+        "Liability under this contract is limited to the contract value.",
+    ];
+    let with_sla_at = |at: Option<usize>| -> Vec<String> {
+        (0..300)
+            .map(|i| {
+                if Some(i) == at {
+                    "A service level agreement with response times is annexed.".to_string()
+                } else {
+                    prose[i % prose.len()].to_string()
+                }
+            })
+            .collect()
+    };
+    for (at, want) in [
+        (None, true),
+        (Some(3), false),
+        (Some(250), false),
+        (Some(299), false),
+    ] {
+        let blocks = with_sla_at(at);
+        let blocks: Vec<&str> = blocks.iter().map(String::as_str).collect();
+        let d = doc(&blocks, Lang::En);
+        assert_eq!(document_kind(&d), DocKind::Contract);
+        for on_all_cores in [true, false] {
+            let a =
+                tenderlint::par::with_within_document(on_all_cores, || analyse(d.clone(), &rules));
+            let got: Vec<&Finding> = a
+                .findings
+                .iter()
+                .filter(|f| f.rule_id == "test.require-sla")
+                .collect();
+            assert_eq!(
+                got.len(),
+                usize::from(want),
+                "{at:?}, all cores {on_all_cores}"
+            );
+            assert!(got.iter().all(|f| f.is_document_level()));
+        }
+    }
+}
