@@ -1849,16 +1849,8 @@ fn check_rule(r: &Run<'_, '_>, ri: usize, cands: &[BlockCandidate]) -> TaskResul
     match rule {
         // One hit per topic rule and block.
         Rule::Topic(t) => {
-            for &(
-                bi,
-                lang,
-                Candidate {
-                    patterns: mask,
-                    sentences: sents,
-                    ..
-                },
-            ) in cands
-            {
+            for &(bi, lang, cand) in cands {
+                let (mask, sents) = (cand.patterns, cand.sentences);
                 let pats = pick(rule.trigger_patterns(lang), mask, 0);
                 if r.any_match(bi, lang, scope, &pats, sents) {
                     let b = &r.blocks[bi];
@@ -1872,16 +1864,8 @@ fn check_rule(r: &Run<'_, '_>, ri: usize, cands: &[BlockCandidate]) -> TaskResul
             }
         }
         Rule::Flag(f) => {
-            for &(
-                bi,
-                lang,
-                Candidate {
-                    patterns: mask,
-                    sentences: sents,
-                    ..
-                },
-            ) in cands
-            {
+            for &(bi, lang, cand) in cands {
+                let (mask, sents) = (cand.patterns, cand.sentences);
                 let Some(sec) = f.langs.get(&lang) else {
                     continue;
                 };
@@ -1913,16 +1897,8 @@ fn check_rule(r: &Run<'_, '_>, ri: usize, cands: &[BlockCandidate]) -> TaskResul
             }
         }
         Rule::Substitute(s) => {
-            for &(
-                bi,
-                lang,
-                Candidate {
-                    patterns: mask,
-                    sentences: sents,
-                    ..
-                },
-            ) in cands
-            {
+            for &(bi, lang, cand) in cands {
+                let (mask, sents) = (cand.patterns, cand.sentences);
                 let Some(sec) = s.langs.get(&lang) else {
                     continue;
                 };
@@ -1976,16 +1952,8 @@ fn check_rule(r: &Run<'_, '_>, ri: usize, cands: &[BlockCandidate]) -> TaskResul
             if cands.is_empty() || !c.applies_to.contains(&r.kind()) {
                 return (found, topic_hits);
             }
-            for &(
-                bi,
-                lang,
-                Candidate {
-                    patterns: mask,
-                    sentences: sents,
-                    ..
-                },
-            ) in cands
-            {
+            for &(bi, lang, cand) in cands {
+                let (mask, sents) = (cand.patterns, cand.sentences);
                 let Some(sec) = c.langs.get(&lang) else {
                     continue;
                 };

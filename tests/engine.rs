@@ -38,6 +38,19 @@ fn fired(rule: &str, text: &str, lang: Lang) -> bool {
         .any(|f| f.rule_id == rule)
 }
 
+/// A rule pack `name` in `dir` for language `lang`, with one rule file `file` holding `rules`.
+fn pack_on_disk(dir: &Path, name: &str, lang: &str, file: &str, rules: &str) -> PathBuf {
+    let pack = dir.join(name);
+    std::fs::create_dir(&pack).expect("pack dir");
+    std::fs::write(
+        pack.join("pack.toml"),
+        format!("name = \"{name}\"\nversion = \"0\"\nlanguages = [\"{lang}\"]\n"),
+    )
+    .expect("pack.toml");
+    std::fs::write(pack.join(file), rules).expect("rule file");
+    pack
+}
+
 fn doc(blocks: &[&str], lang: Lang) -> Document {
     let mut d = Document::new("t.txt", Format::Text);
     d.language = Some(lang);
@@ -629,23 +642,18 @@ fn packs_from_disk_are_compiled_up_front() {
     // A pack on disk with a bad pattern in a French section stops the load (before any
     // document, whatever language the documents turn out to be in).
     let tmp = tempfile::tempdir().expect("temp dir");
-    let pack = tmp.path().join("broken");
-    std::fs::create_dir(&pack).expect("pack dir");
-    std::fs::write(
-        pack.join("pack.toml"),
-        "name = \"broken\"\nversion = \"0\"\nlanguages = [\"fr\"]\n",
-    )
-    .expect("pack.toml");
-    std::fs::write(
-        pack.join("10-bad.toml"),
+    let pack = pack_on_disk(
+        tmp.path(),
+        "broken",
+        "fr",
+        "10-bad.toml",
         concat!(
             "[[rule]]\nid = \"test.broken\"\nkind = \"flag\"\ncategory = \"vendor-lock-in\"\n",
             "severity = \"warning\"\ntitle = \"t\"\nexplanation = \"e\"\n\n",
             "[[rule]]\nid = \"test.broken\"\nlang = \"fr\"\npatterns = [\"(unclosed\"]\n",
             "tests.flag = [\"a\", \"b\", \"c\"]\ntests.clean = [\"x\", \"y\"]\n",
         ),
-    )
-    .expect("rule file");
+    );
     let err = LazyRuleSet::load(&[dirs[0].clone(), pack], &Config::default())
         .expect_err("a bad pattern stops the load")
         .to_string();
@@ -877,15 +885,11 @@ fn a_long_document_gets_what_its_blocks_get_on_their_own_in_order() {
 #[test]
 fn a_require_rule_is_met_by_a_match_in_any_chunk() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let pack = tmp.path().join("sla");
-    std::fs::create_dir(&pack).expect("pack dir");
-    std::fs::write(
-        pack.join("pack.toml"),
-        "name = \"sla\"\nversion = \"0\"\nlanguages = [\"en\"]\n",
-    )
-    .expect("pack.toml");
-    std::fs::write(
-        pack.join("10-sla.toml"),
+    let pack = pack_on_disk(
+        tmp.path(),
+        "sla",
+        "en",
+        "10-sla.toml",
         concat!(
             "[[rule]]\nid = \"test.require-sla\"\nkind = \"require\"\n",
             "applies_to = [\"contract\", \"tender\"]\ncategory = \"vendor-lock-in\"\n",
@@ -898,8 +902,7 @@ fn a_require_rule_is_met_by_a_match_in_any_chunk() {
             "tests.clean = [\"A service level agreement is annexed.\", ",
             "\"The service level agreement sets response times.\"]\n",
         ),
-    )
-    .expect("rule file");
+    );
     let rules = RuleSet::load(&[pack], &Config::default()).unwrap_or_else(|e| panic!("{e}"));
     let prose = [
         "The Contractor shall deliver the software and maintain it for four years.",
