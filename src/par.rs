@@ -59,6 +59,16 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> 
     map_if(within_document(), items, f)
 }
 
+/// Like [`map`], with every item a task of its own: for items that each take long enough
+/// that balancing them matters more than the cost of a task.
+pub fn map_each<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+    if within_document() && items.len() > 1 {
+        items.par_iter().with_max_len(1).map(f).collect()
+    } else {
+        items.iter().map(f).collect()
+    }
+}
+
 /// Like [`map`], for work every worker of a batch may be waiting for: on all cores unless the
 /// budget is [`Threads::One`].
 pub fn map_shared<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
@@ -130,5 +140,47 @@ mod tests {
             assert!(on_me(vec![a.0, a.1, b.0, b.1]), "{budget:?}");
         }
         assert_eq!(join(|| 1, || "b"), (1, "b"));
+    }
+
+    #[test]
+    fn map_each_lets_other_threads_take_every_item_while_one_item_is_slow() {
+        let threads = rayon::current_num_threads();
+        if threads < 2 {
+            eprintln!("skipped: rayon has one thread here, so no item can move to another");
+            return;
+        }
+        // Enough items that rayon's usual splitting (about two pieces per thread) would put
+        // item 1 in item 0's piece, behind it on the same thread.
+        let items: Vec<usize> = (0..16 * threads).collect();
+        let others = items.len() - 1;
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        // Each item gives how many of the others were done when it ended.
+        let seen = map_each(&items, |&i| {
+            if i != 0 {
+                return done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            }
+            // Item 0 holds its thread until every other item is done, or five seconds pass.
+            let until = std::time::Instant::now() + std::time::Duration::from_secs(5);
+            loop {
+                let n = done.load(std::sync::atomic::Ordering::SeqCst);
+                if n == others || std::time::Instant::now() > until {
+                    return n;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+        });
+        assert_eq!(seen.len(), items.len());
+        assert_eq!(
+            seen[0], others,
+            "the other threads took only {} of the {others} other items while item 0 ran",
+            seen[0]
+        );
+        let doubled = map_each(&items, |x| x * 2);
+        assert_eq!(doubled, items.iter().map(|x| x * 2).collect::<Vec<_>>());
+        let me = std::thread::current().id();
+        let ids = with_threads(Threads::PerDocument, || {
+            map_each(&items, |_| std::thread::current().id())
+        });
+        assert!(ids.iter().all(|t| *t == me), "one thread per document");
     }
 }
