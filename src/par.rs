@@ -56,23 +56,19 @@ pub fn with_within_document<R>(on: bool, f: impl FnOnce() -> R) -> R {
 /// `items` mapped by `f`, in order: on all cores when [`within_document`] allows and there is
 /// more than one item, else on this thread.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
-    map_if(within_document(), items, f)
+    map_if(within_document(), usize::MAX, items, f)
 }
 
 /// Like [`map`], with every item a task of its own: for items that each take long enough
 /// that balancing them matters more than the cost of a task.
 pub fn map_each<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
-    if within_document() && items.len() > 1 {
-        items.par_iter().with_max_len(1).map(f).collect()
-    } else {
-        items.iter().map(f).collect()
-    }
+    map_if(within_document(), 1, items, f)
 }
 
 /// Like [`map`], for work every worker of a batch may be waiting for: on all cores unless the
 /// budget is [`Threads::One`].
 pub fn map_shared<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
-    map_if(threads() != Threads::One, items, f)
+    map_if(threads() != Threads::One, usize::MAX, items, f)
 }
 
 /// `a()` and `b()`: on two cores when [`within_document`] allows, else `a` then `b` on this
@@ -88,13 +84,16 @@ pub fn join<A: Send, B: Send>(
     }
 }
 
+/// `items` mapped by `f`, in order: on all cores when `parallel` and there is more than one
+/// item, with at most `per_task` items in each task (`usize::MAX`: as rayon splits them).
 fn map_if<T: Sync, R: Send>(
     parallel: bool,
+    per_task: usize,
     items: &[T],
     f: impl Fn(&T) -> R + Sync + Send,
 ) -> Vec<R> {
     if parallel && items.len() > 1 {
-        items.par_iter().map(f).collect()
+        items.par_iter().with_max_len(per_task).map(f).collect()
     } else {
         items.iter().map(f).collect()
     }
