@@ -1017,6 +1017,20 @@ impl<'d, 'r> Run<'d, 'r> {
         out
     }
 
+    /// True when one of `rule`'s trigger patterns that candidate `cand` names matches in block
+    /// `bi`, in units of `scope` (with sentence scope, in the sentences `cand` names).
+    fn triggers_match(
+        &self,
+        rule: &Rule,
+        bi: usize,
+        lang: Lang,
+        scope: Scope,
+        cand: Candidate,
+    ) -> bool {
+        let pats = pick(rule.trigger_patterns(lang), cand.patterns, 0);
+        self.any_match(bi, lang, scope, &pats, cand.sentences)
+    }
+
     /// True when one of `patterns` matches in block `bi` (with sentence scope, in a sentence
     /// whose bit is set in `sentences`): [`Run::matches`] without collecting the matches.
     fn any_match(
@@ -1748,9 +1762,13 @@ fn run_on(mut r: Run<'_, '_>) -> (Vec<Finding>, Vec<TopicHit>) {
                     // rather than on one core after every chunk: up to the first block that
                     // has the triggers.
                     Some(rule @ Rule::Require(_)) => {
+                        // Whole blocks, whatever the rule's scope.
                         if group.iter().any(|&(bi, lang, c)| {
-                            let pats = pick(rule.trigger_patterns(lang), c.patterns, 0);
-                            r.any_match(bi, lang, Scope::Block, &pats, u64::MAX)
+                            let whole = Candidate {
+                                sentences: u64::MAX,
+                                ..c
+                            };
+                            r.triggers_match(rule, bi, lang, Scope::Block, whole)
                         }) {
                             required.push(ri);
                         }
@@ -1853,9 +1871,7 @@ fn check_rule(r: &Run<'_, '_>, ri: usize, cands: &[BlockCandidate]) -> TaskResul
         // One hit per topic rule and block.
         Rule::Topic(t) => {
             for &(bi, lang, cand) in cands {
-                let (mask, sents) = (cand.patterns, cand.sentences);
-                let pats = pick(rule.trigger_patterns(lang), mask, 0);
-                if r.any_match(bi, lang, scope, &pats, sents) {
+                if r.triggers_match(rule, bi, lang, scope, cand) {
                     let b = &r.blocks[bi];
                     topic_hits.push(TopicHit {
                         topic: t.topic.clone(),
@@ -2168,15 +2184,14 @@ mod tests {
 
     #[test]
     fn ordered_sorts_by_place_then_rule_then_arrival_and_counts_repeated_fingerprints() {
-        let f = at;
         let parts = vec![
             // A task of rule "b": its findings in block order.
-            vec![f("b", Some(0), 5, 1), None, f("b", Some(2), 0, 2)],
+            vec![at("b", Some(0), 5, 1), None, at("b", Some(2), 0, 2)],
             // A task of rule "a", then one of rule "b" again, each with a tie on place.
-            vec![f("a", Some(0), 5, 3), f("a", Some(1), 0, 1)],
-            vec![f("b", Some(0), 5, 4)],
+            vec![at("a", Some(0), 5, 3), at("a", Some(1), 0, 1)],
+            vec![at("b", Some(0), 5, 4)],
             // Document-level findings come last whatever their rule.
-            vec![f("a", None, 0, 5)],
+            vec![at("a", None, 0, 5)],
         ];
         let out = ordered(parts);
         let got = summary(&out);
